@@ -109,7 +109,7 @@ public final class RegistryServer implements AutoCloseable {
           controllers.shutdownNow();
           controllers.awaitTermination(5, TimeUnit.SECONDS);
         });
-    EndpointsController endpoints = new EndpointsController(s, res.codec(), controllers);
+    EndpointsController endpoints = new EndpointsController(s, res.codec(), controllers, config.clock());
     closeables.add(endpoints);
     endpoints.start();
     GracefulDeletionController graceful =

@@ -16,6 +16,9 @@ import io.meridian.registry.store.KeyValue;
 import io.meridian.registry.store.Op;
 import io.meridian.registry.store.Store;
 import io.meridian.registry.store.Txn;
+import java.time.Clock;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -50,6 +53,7 @@ public final class EndpointsController implements AutoCloseable {
 
   private final Store store;
   private final StoredResources codec;
+  private final Clock clock;
   private final ScheduledExecutorService executor;
   private final Informer informer;
 
@@ -57,15 +61,17 @@ public final class EndpointsController implements AutoCloseable {
   private final Map<String, Map<String, Service>> services = new HashMap<>();
   private final Map<String, Map<String, Instance>> instances = new HashMap<>();
   private final Map<String, byte[]> storedEndpoints = new HashMap<>();
+  private final Map<String, String> created = new HashMap<>(); // endpoints key -> creationTimestamp
   private final Set<String> dirty = new LinkedHashSet<>(); // "ns/name"
   private boolean flushScheduled;
   private boolean synced;
 
   /** {@code executor} must be single-threaded and is not shut down by close. */
   public EndpointsController(
-      Store store, StoredResources codec, ScheduledExecutorService executor) {
+      Store store, StoredResources codec, ScheduledExecutorService executor, Clock clock) {
     this.store = store;
     this.codec = codec;
+    this.clock = clock;
     this.executor = executor;
     this.informer = new Informer(store, Keys.ROOT, executor, new Handler());
   }
@@ -85,6 +91,7 @@ public final class EndpointsController implements AutoCloseable {
       services.clear();
       instances.clear();
       storedEndpoints.clear();
+      created.clear();
       for (KeyValue kv : all) {
         upsert(kv);
       }
@@ -128,6 +135,7 @@ public final class EndpointsController implements AutoCloseable {
       markSelecting(i);
     } else if (kind == Kind.ENDPOINTS) {
       byte[] previous = storedEndpoints.put(kv.key(), kv.value());
+      created.put(kv.key(), codec.decode(kv).metadata().creationTimestamp());
       String rest = kv.key().substring(Keys.prefix(Kind.ENDPOINTS, null).length());
       if (synced && (previous == null || !Arrays.equals(previous, kv.value()))) {
         dirty.add(rest); // someone else wrote it: derive again (and put ours back if needed)
@@ -153,6 +161,7 @@ public final class EndpointsController implements AutoCloseable {
       }
     } else if (kind == Kind.ENDPOINTS) {
       storedEndpoints.remove(kv.key());
+      created.remove(kv.key());
       dirty.add(rest);
     }
   }
@@ -256,7 +265,16 @@ public final class EndpointsController implements AutoCloseable {
     for (Instance i : selected) {
       eps.add(endpointOf(service, i));
     }
-    return new Endpoints(ObjectMeta.of(ns, service.metadata().name()), eps);
+    String key = Keys.key(Kind.ENDPOINTS, ns, service.metadata().name());
+    String since =
+        created.computeIfAbsent(
+            key,
+            k ->
+                DateTimeFormatter.ISO_INSTANT.format(
+                    clock.instant().truncatedTo(ChronoUnit.SECONDS)));
+    ObjectMeta meta =
+        ObjectMeta.of(ns, service.metadata().name()).withSystemFields(null, since, null);
+    return new Endpoints(meta, eps);
   }
 
   static Endpoints.Endpoint endpointOf(Service service, Instance i) {

@@ -172,6 +172,48 @@ class RegistryApiTest {
   }
 
   @Test
+  void aPersistentInstanceFollowsItsHttpCheckWithRiseAndFall() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger status = new java.util.concurrent.atomic.AtomicInteger(200);
+    java.util.concurrent.atomic.AtomicInteger probes = new java.util.concurrent.atomic.AtomicInteger();
+    com.sun.net.httpserver.HttpServer backend =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    backend.createContext("/healthz", ex -> {
+      probes.incrementAndGet();
+      ex.sendResponseHeaders(status.get(), -1);
+      ex.close();
+    });
+    backend.start();
+    try {
+      int port = backend.getAddress().getPort();
+      api.put(SVC + "chk", Api.service("chk", "{\"selector\":{\"app\":\"chk\"},\"ports\":[{\"name\":\"http\",\"port\":80,\"targetPort\":\"http\"}]}"));
+      var created = api.put(INST + "chk-1", Api.instance("chk-1", "chk", "127.0.0.1", port,
+          "\"healthCheck\":{\"type\":\"http\",\"path\":\"/healthz\",\"interval\":\"200ms\",\"timeout\":\"150ms\",\"rise\":2,\"fall\":3}"));
+      assertThat(created.status()).isEqualTo(201);
+      assertThat(created.json().at("/status/conditions/ready").asBoolean()).isFalse();
+      await().atMost(Duration.ofSeconds(5)).until(() -> ready("chk-1"));
+
+      status.set(503);
+      int before = probes.get();
+      await().atMost(Duration.ofSeconds(5)).until(() -> !ready("chk-1"));
+      assertThat(probes.get() - before).as("probes until not ready").isGreaterThanOrEqualTo(3);
+      assertThat(api.get(INST + "chk-1").json().at("/status/message").asText()).contains("503");
+      await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> assertThat(
+          api.get("/api/v1/namespaces/default/endpoints/chk").json().at("/endpoints/0/conditions/ready").asBoolean()).isFalse());
+
+      status.set(200);
+      before = probes.get();
+      await().atMost(Duration.ofSeconds(5)).until(() -> ready("chk-1"));
+      assertThat(probes.get() - before).as("probes until ready again").isGreaterThanOrEqualTo(2);
+    } finally {
+      backend.stop(0);
+    }
+  }
+
+  private boolean ready(String instance) {
+    return api.get(INST + instance).json().at("/status/conditions/ready").asBoolean();
+  }
+
+  @Test
   void heartbeatsToAPersistentInstanceAreRefused() {
     api.put(INST + "p-1", Api.instance("p-1", "p", "127.0.0.1", 9001, ""));
     var hb = api.post(INST + "p-1/heartbeat", "");

@@ -1,0 +1,81 @@
+package io.meridian.cli;
+
+import io.meridian.registry.RegistryConfig;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * {@code meridian dev}: everything in one process for a laptop, without root. ClusterIPs come from
+ * 127.96.0.0/16 and LoadBalancer IPs from 127.97.0.0/24, loopback ranges, so they answer locally.
+ * Each part is one {@link Component} in {@link #components}.
+ *
+ * <p>Thread-safety: one instance per invocation, filled in by picocli and run on the main thread.
+ */
+@Command(
+    name = "dev",
+    sortOptions = false,
+    description = {
+      "Run everything in one process for development (no root), until Ctrl-C.",
+      "",
+      "ClusterIPs come from "
+          + DevCommand.SERVICE_CIDR
+          + " and LoadBalancer IPs from "
+          + DevCommand.LB_POOL
+          + " (loopback ranges, no root needed). Data is kept in --data-dir,"
+          + " relative to the current directory."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  meridian dev",
+      "  meridian dev --port 7171 --data-dir /tmp/meridian"
+    })
+final class DevCommand implements Callable<Integer> {
+
+  static final String SERVICE_CIDR = "127.96.0.0/16";
+  static final String LB_POOL = "127.97.0.0/24";
+
+  @Mixin ListenOptions listen;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    List<Component> components = components();
+    return new Foreground(out, spec.commandLine().getErr())
+        .run(
+            components,
+            () -> {
+              for (Component c : components) {
+                out.println(
+                    "meridian dev: "
+                        + c.name()
+                        + " "
+                        + c.address()
+                        + (c instanceof RegistryComponent
+                            ? "  (data " + listen.dataDir + ")"
+                            : ""));
+              }
+              out.println(
+                  "meridian dev: try 'meridian register web 127.0.0.1:8080' and 'meridian get"
+                      + " endpoints web'; Ctrl-C stops");
+            });
+  }
+
+  /** The parts of the dev process, in start order (agent, edge, DNS and console join here). */
+  private List<Component> components() {
+    RegistryConfig registry =
+        RegistryConfig.builder(listen.dataDir.toAbsolutePath().normalize())
+            .host(listen.host)
+            .port(listen.port)
+            .serviceCidr(SERVICE_CIDR)
+            .lbPool(LB_POOL)
+            .build();
+    return List.of(new RegistryComponent(registry));
+  }
+}

@@ -78,9 +78,24 @@ public final class MeridianProcess implements AutoCloseable {
     return launchIn(newDir(), List.of(args));
   }
 
+  /**
+   * Starts {@code launcher args...} (the repository's {@code ./meridian} script, say) and waits
+   * until its registry listens.
+   */
+  public static MeridianProcess startLauncher(Path launcher, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(launcher.toString());
+    command.addAll(List.of(args));
+    return launchIn(newDir(), List.of(args), command).awaitRegistry();
+  }
+
   private static MeridianProcess launchIn(Path dir, List<String> args) {
+    return launchIn(dir, args, MeridianJar.command(List.of(), args));
+  }
+
+  private static MeridianProcess launchIn(Path dir, List<String> args, List<String> command) {
     ProcessBuilder pb =
-        new ProcessBuilder(MeridianJar.command(List.of(), args))
+        new ProcessBuilder(command)
             .directory(dir.toFile())
             .redirectOutput(dir.resolve("stdout.log").toFile())
             .redirectError(dir.resolve("stderr.log").toFile())

@@ -7,12 +7,12 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** Removal of the temporary directories the testkit makes. Stateless. */
-final class TempFiles {
+public final class TempFiles {
 
   private TempFiles() {}
 
   /** Deletes {@code dir} and everything under it, quietly (best effort). */
-  static void deleteTree(Path dir) {
+  public static void deleteTree(Path dir) {
     if (dir == null || !Files.exists(dir)) {
       return;
     }

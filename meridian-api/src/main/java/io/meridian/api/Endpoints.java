@@ -74,7 +74,8 @@ public record Endpoints(
    * @param port the instance's port number
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record EndpointPort(String name, int port, ServicePort.Protocol protocol, String appProtocol) {
+  public record EndpointPort(
+      String name, int port, ServicePort.Protocol protocol, String appProtocol) {
     public EndpointPort {
       name = name == null ? "" : name;
     }

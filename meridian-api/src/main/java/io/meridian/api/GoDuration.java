@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * A duration written the way Kubernetes, Consul and Go write them: {@code 10s}, {@code 500ms},
- * {@code 1m30s}, {@code 2h}. Units: ns, us (or µs), ms, s, m, h; a bare {@code 0} is zero.
- * Negative durations are refused.
+ * {@code 1m30s}, {@code 2h}. Units: ns, us (or µs), ms, s, m, h; a bare {@code 0} is zero. Negative
+ * durations are refused.
  */
 public record GoDuration(Duration duration) {
 
@@ -104,8 +104,7 @@ public record GoDuration(Duration duration) {
           sb.append(nanos).append("ns");
         }
       } else {
-        sb.append(BigDecimal.valueOf(nanos, 9).stripTrailingZeros().toPlainString())
-            .append('s');
+        sb.append(BigDecimal.valueOf(nanos, 9).stripTrailingZeros().toPlainString()).append('s');
       }
     }
     return sb.toString();

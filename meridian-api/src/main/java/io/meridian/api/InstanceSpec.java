@@ -29,7 +29,10 @@ public record InstanceSpec(
   public static final int DEFAULT_WEIGHT = 1;
 
   public InstanceSpec {
-    ports = ports == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(ports));
+    ports =
+        ports == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(ports));
   }
 
   public static InstanceSpec of(String address, Map<String, Integer> ports) {

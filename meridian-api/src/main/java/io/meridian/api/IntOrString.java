@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
 /**
- * Kubernetes' {@code IntOrString}: a port number or a port name ({@code targetPort: 8080} or
- * {@code targetPort: http}). Exactly one of the two is set.
+ * Kubernetes' {@code IntOrString}: a port number or a port name ({@code targetPort: 8080} or {@code
+ * targetPort: http}). Exactly one of the two is set.
  */
 public record IntOrString(Integer number, String name) {
 

@@ -12,7 +12,8 @@ public final class InvalidResourceException extends Exception {
   private final String reason;
   private final List<FieldError> errors;
 
-  public InvalidResourceException(int code, String reason, String message, List<FieldError> errors) {
+  public InvalidResourceException(
+      int code, String reason, String message, List<FieldError> errors) {
     super(message);
     this.code = code;
     this.reason = reason;

@@ -95,7 +95,8 @@ public enum Kind {
                 k.plural.equals(w)
                     || k.shortName.equals(w)
                     || k.kind.toLowerCase(Locale.ROOT).equals(w)
-                    || (k.plural.endsWith("s") && k.plural.substring(0, k.plural.length() - 1).equals(w)))
+                    || (k.plural.endsWith("s")
+                        && k.plural.substring(0, k.plural.length() - 1).equals(w)))
         .findFirst();
   }
 }

@@ -10,7 +10,8 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 @JsonPropertyOrder({"apiVersion", "kind", "metadata", "spec", "status"})
-public record Node(String apiVersion, String kind, ObjectMeta metadata, NodeSpec spec, NodeStatus status)
+public record Node(
+    String apiVersion, String kind, ObjectMeta metadata, NodeSpec spec, NodeStatus status)
     implements Resource {
 
   public static final String API_VERSION = "meridian.io/v1";

@@ -40,7 +40,9 @@ public record ObjectMeta(
   }
 
   public static ObjectMeta of(String namespace, String name) {
-    return new ObjectMeta(name, null, namespace, null, null, null, null, null, null, null, null, null, null, null, null);
+    return new ObjectMeta(
+        name, null, namespace, null, null, null, null, null, null, null, null, null, null, null,
+        null);
   }
 
   public static ObjectMeta of(String namespace, String name, Map<String, String> labels) {
@@ -48,28 +50,118 @@ public record ObjectMeta(
   }
 
   public ObjectMeta withName(String v) {
-    return new ObjectMeta(v, generateName, namespace, labels, annotations, resourceVersion, uid, generation, creationTimestamp, deletionTimestamp, deletionGracePeriodSeconds, finalizers, ownerReferences, managedFields, selfLink);
+    return new ObjectMeta(
+        v,
+        generateName,
+        namespace,
+        labels,
+        annotations,
+        resourceVersion,
+        uid,
+        generation,
+        creationTimestamp,
+        deletionTimestamp,
+        deletionGracePeriodSeconds,
+        finalizers,
+        ownerReferences,
+        managedFields,
+        selfLink);
   }
 
   public ObjectMeta withNamespace(String v) {
-    return new ObjectMeta(name, generateName, v, labels, annotations, resourceVersion, uid, generation, creationTimestamp, deletionTimestamp, deletionGracePeriodSeconds, finalizers, ownerReferences, managedFields, selfLink);
+    return new ObjectMeta(
+        name,
+        generateName,
+        v,
+        labels,
+        annotations,
+        resourceVersion,
+        uid,
+        generation,
+        creationTimestamp,
+        deletionTimestamp,
+        deletionGracePeriodSeconds,
+        finalizers,
+        ownerReferences,
+        managedFields,
+        selfLink);
   }
 
   public ObjectMeta withLabels(Map<String, String> v) {
-    return new ObjectMeta(name, generateName, namespace, v, annotations, resourceVersion, uid, generation, creationTimestamp, deletionTimestamp, deletionGracePeriodSeconds, finalizers, ownerReferences, managedFields, selfLink);
+    return new ObjectMeta(
+        name,
+        generateName,
+        namespace,
+        v,
+        annotations,
+        resourceVersion,
+        uid,
+        generation,
+        creationTimestamp,
+        deletionTimestamp,
+        deletionGracePeriodSeconds,
+        finalizers,
+        ownerReferences,
+        managedFields,
+        selfLink);
   }
 
   public ObjectMeta withResourceVersion(String v) {
-    return new ObjectMeta(name, generateName, namespace, labels, annotations, v, uid, generation, creationTimestamp, deletionTimestamp, deletionGracePeriodSeconds, finalizers, ownerReferences, managedFields, selfLink);
+    return new ObjectMeta(
+        name,
+        generateName,
+        namespace,
+        labels,
+        annotations,
+        v,
+        uid,
+        generation,
+        creationTimestamp,
+        deletionTimestamp,
+        deletionGracePeriodSeconds,
+        finalizers,
+        ownerReferences,
+        managedFields,
+        selfLink);
   }
 
   /** The fields the registry owns, set at once on create. */
   public ObjectMeta withSystemFields(String uid, String creationTimestamp, Long generation) {
-    return new ObjectMeta(name, generateName, namespace, labels, annotations, resourceVersion, uid, generation, creationTimestamp, deletionTimestamp, deletionGracePeriodSeconds, finalizers, ownerReferences, managedFields, selfLink);
+    return new ObjectMeta(
+        name,
+        generateName,
+        namespace,
+        labels,
+        annotations,
+        resourceVersion,
+        uid,
+        generation,
+        creationTimestamp,
+        deletionTimestamp,
+        deletionGracePeriodSeconds,
+        finalizers,
+        ownerReferences,
+        managedFields,
+        selfLink);
   }
 
   public ObjectMeta withDeletion(String deletionTimestamp, Long gracePeriodSeconds) {
-    return new ObjectMeta(name, generateName, namespace, labels, annotations, resourceVersion, uid, generation, creationTimestamp, deletionTimestamp, gracePeriodSeconds, finalizers, ownerReferences, managedFields, selfLink);
+    return new ObjectMeta(
+        name,
+        generateName,
+        namespace,
+        labels,
+        annotations,
+        resourceVersion,
+        uid,
+        generation,
+        creationTimestamp,
+        deletionTimestamp,
+        gracePeriodSeconds,
+        finalizers,
+        ownerReferences,
+        managedFields,
+        selfLink);
   }
 
   /** The resourceVersion as a store revision; 0 when absent or not a number. */

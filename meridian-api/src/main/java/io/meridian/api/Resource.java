@@ -1,9 +1,9 @@
 package io.meridian.api;
 
 /**
- * A stored object of the model: {@link Service}, {@link Instance}, {@link Node}, {@link
- * Endpoints}, {@link Namespace}. Every resource is an immutable record with Kubernetes-style
- * {@code apiVersion}, {@code kind} and {@code metadata}.
+ * A stored object of the model: {@link Service}, {@link Instance}, {@link Node}, {@link Endpoints},
+ * {@link Namespace}. Every resource is an immutable record with Kubernetes-style {@code
+ * apiVersion}, {@code kind} and {@code metadata}.
  */
 public sealed interface Resource permits Service, Instance, Node, Endpoints, Namespace {
 

@@ -52,8 +52,11 @@ public record ServiceSpec(
   }
 
   /** A ClusterIP service selecting {@code selector} on {@code ports}; everything else defaulted. */
-  public static ServiceSpec of(ServiceType type, Map<String, String> selector, List<ServicePort> ports) {
-    return new ServiceSpec(type, selector, ports, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+  public static ServiceSpec of(
+      ServiceType type, Map<String, String> selector, List<ServicePort> ports) {
+    return new ServiceSpec(
+        type, selector, ports, null, null, null, null, null, null, null, null, null, null, null,
+        null, null, null, null, null, null, null, null);
   }
 
   /** {@code type}, with Kubernetes' default {@code ClusterIP} when absent. */
@@ -75,15 +78,81 @@ public record ServiceSpec(
   }
 
   public ServiceSpec withClusterIP(String ip) {
-    return new ServiceSpec(type, selector, ports, ip, ip == null ? List.of() : List.of(ip), ipFamilies, ipFamilyPolicy, externalIPs, sessionAffinity, sessionAffinityConfig, externalTrafficPolicy, internalTrafficPolicy, externalName, loadBalancerIP, loadBalancerSourceRanges, loadBalancerClass, allocateLoadBalancerNodePorts, healthCheckNodePort, publishNotReadyAddresses, trafficDistribution, loadBalancing, healthCheck);
+    return new ServiceSpec(
+        type,
+        selector,
+        ports,
+        ip,
+        ip == null ? List.of() : List.of(ip),
+        ipFamilies,
+        ipFamilyPolicy,
+        externalIPs,
+        sessionAffinity,
+        sessionAffinityConfig,
+        externalTrafficPolicy,
+        internalTrafficPolicy,
+        externalName,
+        loadBalancerIP,
+        loadBalancerSourceRanges,
+        loadBalancerClass,
+        allocateLoadBalancerNodePorts,
+        healthCheckNodePort,
+        publishNotReadyAddresses,
+        trafficDistribution,
+        loadBalancing,
+        healthCheck);
   }
 
   public ServiceSpec withPorts(List<ServicePort> ports) {
-    return new ServiceSpec(type, selector, ports, clusterIP, clusterIPs, ipFamilies, ipFamilyPolicy, externalIPs, sessionAffinity, sessionAffinityConfig, externalTrafficPolicy, internalTrafficPolicy, externalName, loadBalancerIP, loadBalancerSourceRanges, loadBalancerClass, allocateLoadBalancerNodePorts, healthCheckNodePort, publishNotReadyAddresses, trafficDistribution, loadBalancing, healthCheck);
+    return new ServiceSpec(
+        type,
+        selector,
+        ports,
+        clusterIP,
+        clusterIPs,
+        ipFamilies,
+        ipFamilyPolicy,
+        externalIPs,
+        sessionAffinity,
+        sessionAffinityConfig,
+        externalTrafficPolicy,
+        internalTrafficPolicy,
+        externalName,
+        loadBalancerIP,
+        loadBalancerSourceRanges,
+        loadBalancerClass,
+        allocateLoadBalancerNodePorts,
+        healthCheckNodePort,
+        publishNotReadyAddresses,
+        trafficDistribution,
+        loadBalancing,
+        healthCheck);
   }
 
   public ServiceSpec withType(ServiceType type) {
-    return new ServiceSpec(type, selector, ports, clusterIP, clusterIPs, ipFamilies, ipFamilyPolicy, externalIPs, sessionAffinity, sessionAffinityConfig, externalTrafficPolicy, internalTrafficPolicy, externalName, loadBalancerIP, loadBalancerSourceRanges, loadBalancerClass, allocateLoadBalancerNodePorts, healthCheckNodePort, publishNotReadyAddresses, trafficDistribution, loadBalancing, healthCheck);
+    return new ServiceSpec(
+        type,
+        selector,
+        ports,
+        clusterIP,
+        clusterIPs,
+        ipFamilies,
+        ipFamilyPolicy,
+        externalIPs,
+        sessionAffinity,
+        sessionAffinityConfig,
+        externalTrafficPolicy,
+        internalTrafficPolicy,
+        externalName,
+        loadBalancerIP,
+        loadBalancerSourceRanges,
+        loadBalancerClass,
+        allocateLoadBalancerNodePorts,
+        healthCheckNodePort,
+        publishNotReadyAddresses,
+        trafficDistribution,
+        loadBalancing,
+        healthCheck);
   }
 
   /** {@code sessionAffinity}, with Kubernetes' default {@code None}. */

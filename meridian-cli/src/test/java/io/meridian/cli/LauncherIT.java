@@ -25,11 +25,14 @@ class LauncherIT {
     assertThat(Files.isExecutable(LAUNCHER)).as(LAUNCHER + " is executable").isTrue();
     Path data = Files.createTempDirectory("meridian-dev-");
     try (MeridianProcess dev =
-            MeridianProcess.startLauncher(LAUNCHER, "dev", "--port", "0", "--data-dir", data.toString());
+            MeridianProcess.startLauncher(
+                LAUNCHER, "dev", "--port", "0", "--data-dir", data.toString());
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
       HttpResponse<String> ready =
           http.send(
-              HttpRequest.newBuilder(dev.uri().resolve("/readyz")).timeout(Duration.ofSeconds(10)).build(),
+              HttpRequest.newBuilder(dev.uri().resolve("/readyz"))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(ready.statusCode()).isEqualTo(200);
 
@@ -37,8 +40,9 @@ class LauncherIT {
           http.send(
               HttpRequest.newBuilder(dev.uri().resolve("/api/v1/namespaces/default/services/web"))
                   .header("Content-Type", "application/json")
-                  .PUT(HttpRequest.BodyPublishers.ofString(
-                      "{\"metadata\":{\"name\":\"web\"},\"spec\":{\"ports\":[{\"port\":80}]}}"))
+                  .PUT(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"metadata\":{\"name\":\"web\"},\"spec\":{\"ports\":[{\"port\":80}]}}"))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(created.statusCode()).isEqualTo(201);

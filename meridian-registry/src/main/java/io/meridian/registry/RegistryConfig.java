@@ -15,8 +15,8 @@ import java.util.Objects;
  * @param serviceCidr ClusterIPs come from here (default 10.96.0.0/16)
  * @param nodePortMin lowest NodePort (default 30000)
  * @param nodePortMax highest NodePort (default 32767)
- * @param lbPool LoadBalancer ingress IPs come from here (CIDR or {@code a.b.c.d-a.b.c.e}); empty for
- *     none (LoadBalancer services then stay pending)
+ * @param lbPool LoadBalancer ingress IPs come from here (CIDR or {@code a.b.c.d-a.b.c.e}); empty
+ *     for none (LoadBalancer services then stay pending)
  * @param maxRequestBytes larger request bodies get 413 (default 1 MiB)
  * @param bookmarkInterval how often an idle watch gets a BOOKMARK (default 10s)
  * @param historyLimit store events kept for watch resume (default 100,000)
@@ -51,7 +51,9 @@ public record RegistryConfig(
     if (nodePortMin < 1 || nodePortMax > 65535 || nodePortMin > nodePortMax) {
       throw new IllegalArgumentException(
           "node port range must be within 1..65535 and min <= max, got "
-              + nodePortMin + "-" + nodePortMax);
+              + nodePortMin
+              + "-"
+              + nodePortMax);
     }
   }
 
@@ -78,20 +80,71 @@ public record RegistryConfig(
       this.dataDir = dataDir;
     }
 
-    public Builder host(String v) { host = v; return this; }
-    public Builder port(int v) { port = v; return this; }
-    public Builder serviceCidr(String v) { serviceCidr = v; return this; }
-    public Builder nodePortRange(int min, int max) { nodePortMin = min; nodePortMax = max; return this; }
-    public Builder lbPool(String v) { lbPool = v; return this; }
-    public Builder maxRequestBytes(int v) { maxRequestBytes = v; return this; }
-    public Builder bookmarkInterval(Duration v) { bookmarkInterval = v; return this; }
-    public Builder historyLimit(int v) { historyLimit = v; return this; }
-    public Builder fsync(boolean v) { fsync = v; return this; }
-    public Builder clock(Clock v) { clock = v; return this; }
+    public Builder host(String v) {
+      host = v;
+      return this;
+    }
+
+    public Builder port(int v) {
+      port = v;
+      return this;
+    }
+
+    public Builder serviceCidr(String v) {
+      serviceCidr = v;
+      return this;
+    }
+
+    public Builder nodePortRange(int min, int max) {
+      nodePortMin = min;
+      nodePortMax = max;
+      return this;
+    }
+
+    public Builder lbPool(String v) {
+      lbPool = v;
+      return this;
+    }
+
+    public Builder maxRequestBytes(int v) {
+      maxRequestBytes = v;
+      return this;
+    }
+
+    public Builder bookmarkInterval(Duration v) {
+      bookmarkInterval = v;
+      return this;
+    }
+
+    public Builder historyLimit(int v) {
+      historyLimit = v;
+      return this;
+    }
+
+    public Builder fsync(boolean v) {
+      fsync = v;
+      return this;
+    }
+
+    public Builder clock(Clock v) {
+      clock = v;
+      return this;
+    }
 
     public RegistryConfig build() {
-      return new RegistryConfig(dataDir, host, port, serviceCidr, nodePortMin, nodePortMax, lbPool,
-          maxRequestBytes, bookmarkInterval, historyLimit, fsync, clock);
+      return new RegistryConfig(
+          dataDir,
+          host,
+          port,
+          serviceCidr,
+          nodePortMin,
+          nodePortMax,
+          lbPool,
+          maxRequestBytes,
+          bookmarkInterval,
+          historyLimit,
+          fsync,
+          clock);
     }
   }
 }

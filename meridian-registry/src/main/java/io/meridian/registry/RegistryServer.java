@@ -72,13 +72,15 @@ public final class RegistryServer implements AutoCloseable {
 
   private void startNow() throws Exception {
     Allocator clusterIps =
-        new Allocator("clusterip", Keys.ALLOCATIONS + "clusterips/", Ranges.ipv4(config.serviceCidr()));
+        new Allocator(
+            "clusterip", Keys.ALLOCATIONS + "clusterips/", Ranges.ipv4(config.serviceCidr()));
     Allocator nodePorts =
         new Allocator(
             "nodeport",
             Keys.ALLOCATIONS + "nodeports/",
             Ranges.ports(config.nodePortMin(), config.nodePortMax()));
-    Allocator lbIps = new Allocator("lbip", Keys.ALLOCATIONS + "lbips/", Ranges.ipv4(config.lbPool()));
+    Allocator lbIps =
+        new Allocator("lbip", Keys.ALLOCATIONS + "lbips/", Ranges.ipv4(config.lbPool()));
 
     EmbeddedStore s =
         EmbeddedStore.builder(config.dataDir())
@@ -92,7 +94,8 @@ public final class RegistryServer implements AutoCloseable {
         .flatMap(r -> r.damage())
         .ifPresent(d -> log.warn("store recovered with damage: {}", d));
 
-    ServiceAllocations allocations = new ServiceAllocations(clusterIps, nodePorts, lbIps, new Random());
+    ServiceAllocations allocations =
+        new ServiceAllocations(clusterIps, nodePorts, lbIps, new Random());
     allocations.start(s);
     closeables.add(allocations);
     Resources res = new Resources(s, allocations, config.clock());
@@ -109,7 +112,8 @@ public final class RegistryServer implements AutoCloseable {
           controllers.shutdownNow();
           controllers.awaitTermination(5, TimeUnit.SECONDS);
         });
-    EndpointsController endpoints = new EndpointsController(s, res.codec(), controllers, config.clock());
+    EndpointsController endpoints =
+        new EndpointsController(s, res.codec(), controllers, config.clock());
     closeables.add(endpoints);
     endpoints.start();
     GracefulDeletionController graceful =
@@ -122,7 +126,8 @@ public final class RegistryServer implements AutoCloseable {
 
     ApiMetrics metrics = new ApiMetrics(s::currentRevision);
     ApiServer api =
-        new ApiServer(res, metrics, () -> ready, config.bookmarkInterval(), config.maxRequestBytes());
+        new ApiServer(
+            res, metrics, () -> ready, config.bookmarkInterval(), config.maxRequestBytes());
     closeables.add(api);
     address = api.bind(config.host(), config.port());
     ready = true;

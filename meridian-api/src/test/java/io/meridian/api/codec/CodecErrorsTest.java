@@ -78,7 +78,7 @@ class CodecErrorsTest {
   void listItemsTakeTheirKindFromTheListKindWhenTheyOmitIt() throws Exception {
     List<Resource> all =
         Codec.decodeAll(
-            """
+"""
 {"apiVersion": "v1", "kind": "NamespaceList", "metadata": {"resourceVersion": "7"},
  "items": [{"metadata": {"name": "a"}}, {"kind": "Namespace", "metadata": {"name": "b"}}]}
 """

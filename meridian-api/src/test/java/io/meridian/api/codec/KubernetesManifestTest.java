@@ -20,7 +20,7 @@ class KubernetesManifestTest {
 
   /** {@code kubectl get svc web -n shop -o yaml} from a 1.30 cluster, as printed. */
   static final String KUBECTL_GET_SVC_YAML =
-      """
+"""
 apiVersion: v1
 kind: Service
 metadata:
@@ -98,7 +98,7 @@ status:
    * service.
    */
   static final String KUBECTL_GET_SVC_JSON =
-      """
+"""
 {
     "apiVersion": "v1",
     "items": [

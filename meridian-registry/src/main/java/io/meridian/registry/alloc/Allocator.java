@@ -8,13 +8,13 @@ import java.util.random.RandomGenerator;
 /**
  * Hands out values from a contiguous range (ClusterIPs, NodePorts, LoadBalancer IPs) as Kubernetes'
  * allocators do: the truth is one claim key per value in the store ({@code
- * /registry/allocations/nodeports/30080}), created in the same transaction as the object that
- * owns it and guarded there by an "absent" comparison, so two writers can never take one value.
- * This class only keeps a bitmap of the claims it has seen, to pick a likely-free candidate in
+ * /registry/allocations/nodeports/30080}), created in the same transaction as the object that owns
+ * it and guarded there by an "absent" comparison, so two writers can never take one value. This
+ * class only keeps a bitmap of the claims it has seen, to pick a likely-free candidate in
  * O(range/64) without asking the store; a stale bitmap costs a retry, never a double allocation.
  *
- * <p>Candidates start at a random offset and scan forward, so that values spread and a freed one
- * is not handed out again at once (less surprise for caches that remember an old address).
+ * <p>Candidates start at a random offset and scan forward, so that values spread and a freed one is
+ * not handed out again at once (less surprise for caches that remember an old address).
  *
  * <p>Thread-safety: safe from any thread; the bitmap is guarded by {@code this}.
  */

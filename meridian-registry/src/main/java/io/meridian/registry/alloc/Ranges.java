@@ -1,8 +1,8 @@
 package io.meridian.registry.alloc;
 
 /**
- * The ranges the registry allocates from: an IPv4 CIDR ({@code 10.96.0.0/16}), an IPv4 span
- * ({@code 127.97.0.10-127.97.0.20}), or a port span.
+ * The ranges the registry allocates from: an IPv4 CIDR ({@code 10.96.0.0/16}), an IPv4 span ({@code
+ * 127.97.0.10-127.97.0.20}), or a port span.
  *
  * <p>Thread-safety: every range is immutable.
  */
@@ -37,8 +37,13 @@ public final class Ranges {
       long network = base & ~(size - 1) & 0xFFFFFFFFL;
       if (network != base) {
         throw new IllegalArgumentException(
-            "\"" + spec + "\" is not a network address (did you mean " + formatIpv4(network) + "/"
-                + bits + "?)");
+            "\""
+                + spec
+                + "\" is not a network address (did you mean "
+                + formatIpv4(network)
+                + "/"
+                + bits
+                + "?)");
       }
       if (size >= 4) {
         return new Ipv4(network + 1, size - 2, s);

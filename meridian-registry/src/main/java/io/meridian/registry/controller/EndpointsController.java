@@ -6,7 +6,6 @@ import io.meridian.api.Instance;
 import io.meridian.api.IntOrString;
 import io.meridian.api.Kind;
 import io.meridian.api.ObjectMeta;
-
 import io.meridian.api.Service;
 import io.meridian.api.ServicePort;
 import io.meridian.registry.resource.Keys;
@@ -36,13 +35,13 @@ import org.slf4j.LoggerFactory;
  * Derives each selector service's {@link Endpoints} from the instances its selector matches, as
  * Kubernetes' EndpointSlice controller does.
  *
- * <p>Level-triggered: it keeps an index of services and instances per namespace (fed by one
- * {@link Informer} over the whole registry prefix), marks the services a change can affect as
- * dirty (the service itself; for an instance, every service in its namespace whose selector
- * matched its old or matches its new labels), and, after a short coalescing delay, writes the
- * endpoints of each dirty service whose derived value differs from the stored one. A burst of 1,000
- * registrations for one service therefore costs a handful of writes, not 1,000. Endpoints written
- * by someone else for a selector service are put back.
+ * <p>Level-triggered: it keeps an index of services and instances per namespace (fed by one {@link
+ * Informer} over the whole registry prefix), marks the services a change can affect as dirty (the
+ * service itself; for an instance, every service in its namespace whose selector matched its old or
+ * matches its new labels), and, after a short coalescing delay, writes the endpoints of each dirty
+ * service whose derived value differs from the stored one. A burst of 1,000 registrations for one
+ * service therefore costs a handful of writes, not 1,000. Endpoints written by someone else for a
+ * selector service are put back.
  *
  * <p>Thread-safety: all state is confined to the single-threaded {@code executor}.
  */
@@ -301,5 +300,4 @@ public final class EndpointsController implements AutoCloseable {
         i.spec().hostname(),
         i.spec().weight());
   }
-
 }

@@ -22,8 +22,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Connects the stored instances to the {@link HealthController}: every instance change is handed
- * to it, and its judgements are written back as {@code status.conditions} through {@link
+ * Connects the stored instances to the {@link HealthController}: every instance change is handed to
+ * it, and its judgements are written back as {@code status.conditions} through {@link
  * Resources#setConditions}. Probes run on one event loop of their own, so a slow target never
  * delays the API.
  *
@@ -43,11 +43,7 @@ public final class HealthWiring implements AutoCloseable {
             1, Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     this.controller =
         new HealthController(
-            Probers.create(probes),
-            resources::setConditions,
-            executor,
-            clock,
-            new Random());
+            Probers.create(probes), resources::setConditions, executor, clock, new Random());
     this.informer =
         new Informer(
             resources.store(),

@@ -69,13 +69,19 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         case "/readyz" -> {
           boolean ready = api.ready();
           Responses.bytes(
-              ctx, keepAlive, ready ? 200 : 503, "text/plain",
+              ctx,
+              keepAlive,
+              ready ? 200 : 503,
+              "text/plain",
               (ready ? "ok\n" : "starting\n").getBytes());
           return;
         }
         case "/metrics" -> {
           Responses.bytes(
-              ctx, keepAlive, 200, "text/plain; version=0.0.4; charset=utf-8",
+              ctx,
+              keepAlive,
+              200,
+              "text/plain; version=0.0.4; charset=utf-8",
               api.metrics().scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
           return;
         }
@@ -145,8 +151,15 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       }
     }
     throw new ApiException(
-        ApiError.of(404, "NotFound", "no resource type \"" + plural + "\" (in " + PREFIX + rest
-            + "); known: services, instances, endpoints, nodes, namespaces"));
+        ApiError.of(
+            404,
+            "NotFound",
+            "no resource type \""
+                + plural
+                + "\" (in "
+                + PREFIX
+                + rest
+                + "); known: services, instances, endpoints, nodes, namespaces"));
   }
 
   private static ApiException notFound(String rest) {
@@ -154,24 +167,30 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private void handle(
-      ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder q, Route r,
+      ChannelHandlerContext ctx,
+      FullHttpRequest req,
+      QueryStringDecoder q,
+      Route r,
       boolean keepAlive) {
     HttpMethod m = req.method();
     if (r.sub() != null) {
-      if (!r.sub().equals("heartbeat")
-          || !(r.kind() == Kind.INSTANCE || r.kind() == Kind.NODE)) {
+      if (!r.sub().equals("heartbeat") || !(r.kind() == Kind.INSTANCE || r.kind() == Kind.NODE)) {
         throw new ApiException(ApiError.of(404, "NotFound", "no such path: " + req.uri()));
       }
       if (!m.equals(HttpMethod.POST) && !m.equals(HttpMethod.PUT)) {
         throw methodNotAllowed(m, "POST");
       }
       CompletableFuture<Lease> f = api.resources().heartbeat(r.kind(), r.namespace(), r.name());
-      reply(ctx, keepAlive, f.thenApply(l -> {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("lease", Long.toHexString(l.id()));
-        body.put("ttl", io.meridian.api.GoDuration.format(l.ttl()));
-        return new Reply(200, body);
-      }));
+      reply(
+          ctx,
+          keepAlive,
+          f.thenApply(
+              l -> {
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("lease", Long.toHexString(l.id()));
+                body.put("ttl", io.meridian.api.GoDuration.format(l.ttl()));
+                return new Reply(200, body);
+              }));
       return;
     }
     if (r.name() == null) {
@@ -182,7 +201,10 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private void collection(
-      ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder q, Route r,
+      ChannelHandlerContext ctx,
+      FullHttpRequest req,
+      QueryStringDecoder q,
+      Route r,
       boolean keepAlive) {
     HttpMethod m = req.method();
     if (m.equals(HttpMethod.GET)) {
@@ -190,8 +212,12 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       try {
         selector = LabelSelector.parse(param(q, "labelSelector"));
       } catch (IllegalArgumentException e) {
-        throw new ApiException(new ApiError(400, "BadRequest", "bad labelSelector: " + e.getMessage(),
-            List.of(new FieldError("labelSelector", e.getMessage()))));
+        throw new ApiException(
+            new ApiError(
+                400,
+                "BadRequest",
+                "bad labelSelector: " + e.getMessage(),
+                List.of(new FieldError("labelSelector", e.getMessage()))));
       }
       String watch = param(q, "watch");
       if ("true".equals(watch) || "1".equals(watch)) {
@@ -199,7 +225,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return;
       }
       Resources.ListResult list =
-          api.resources().list(r.kind(), r.namespace(), res -> selector.matches(res.metadata().labels()));
+          api.resources()
+              .list(r.kind(), r.namespace(), res -> selector.matches(res.metadata().labels()));
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("apiVersion", r.kind().apiVersion());
       body.put("kind", r.kind().listKind());
@@ -210,30 +237,48 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     if (m.equals(HttpMethod.POST)) {
       if (r.kind().namespaced() && r.namespace() == null) {
-        throw new ApiException(ApiError.of(405, "MethodNotAllowed",
-            "create " + r.kind().plural() + " under /api/v1/namespaces/{namespace}/" + r.kind().plural()));
+        throw new ApiException(
+            ApiError.of(
+                405,
+                "MethodNotAllowed",
+                "create "
+                    + r.kind().plural()
+                    + " under /api/v1/namespaces/{namespace}/"
+                    + r.kind().plural()));
       }
       Resource res = decode(req, r, null);
-      reply(ctx, keepAlive, api.resources().write(res, true)
-          .thenApply(w -> new Reply(201, w.resource())));
+      reply(
+          ctx,
+          keepAlive,
+          api.resources().write(res, true).thenApply(w -> new Reply(201, w.resource())));
       return;
     }
     throw methodNotAllowed(m, "GET, POST");
   }
 
   private void item(
-      ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder q, Route r,
+      ChannelHandlerContext ctx,
+      FullHttpRequest req,
+      QueryStringDecoder q,
+      Route r,
       boolean keepAlive) {
     HttpMethod m = req.method();
     if (m.equals(HttpMethod.GET)) {
-      Resource res = api.resources().get(r.kind(), r.namespace(), r.name())
-          .orElseThrow(() -> ApiException.notFound(
-              Resources.describe(r.kind(), r.namespace(), r.name())));
+      Resource res =
+          api.resources()
+              .get(r.kind(), r.namespace(), r.name())
+              .orElseThrow(
+                  () ->
+                      ApiException.notFound(Resources.describe(r.kind(), r.namespace(), r.name())));
       Responses.json(ctx, keepAlive, 200, res);
     } else if (m.equals(HttpMethod.PUT)) {
       Resource res = decode(req, r, r.name());
-      reply(ctx, keepAlive, api.resources().write(res, false)
-          .thenApply(w -> new Reply(w.created() ? 201 : 200, w.resource())));
+      reply(
+          ctx,
+          keepAlive,
+          api.resources()
+              .write(res, false)
+              .thenApply(w -> new Reply(w.created() ? 201 : 200, w.resource())));
     } else if (m.equals(HttpMethod.DELETE)) {
       long grace = 0;
       String g = param(q, "gracePeriodSeconds");
@@ -244,14 +289,22 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           grace = -1;
         }
         if (grace < 0 || grace > 86_400) {
-          throw new ApiException(new ApiError(400, "BadRequest",
-              "gracePeriodSeconds must be a whole number of seconds 0..86400, got \"" + g + "\"",
-              List.of(new FieldError("gracePeriodSeconds", "must be 0..86400"))));
+          throw new ApiException(
+              new ApiError(
+                  400,
+                  "BadRequest",
+                  "gracePeriodSeconds must be a whole number of seconds 0..86400, got \""
+                      + g
+                      + "\"",
+                  List.of(new FieldError("gracePeriodSeconds", "must be 0..86400"))));
         }
       }
-      reply(ctx, keepAlive, api.resources()
-          .delete(r.kind(), r.namespace(), r.name(), grace, param(q, "resourceVersion"))
-          .thenApply(res -> new Reply(200, res)));
+      reply(
+          ctx,
+          keepAlive,
+          api.resources()
+              .delete(r.kind(), r.namespace(), r.name(), grace, param(q, "resourceVersion"))
+              .thenApply(res -> new Reply(200, res)));
     } else {
       throw methodNotAllowed(m, "GET, PUT, DELETE");
     }
@@ -261,15 +314,27 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private Resource decode(FullHttpRequest req, Route r, String pathName) {
     String contentType = req.headers().get(HttpHeaderNames.CONTENT_TYPE, "application/json");
     String ct = contentType.toLowerCase(java.util.Locale.ROOT);
-    if (!(ct.startsWith("application/json") || ct.contains("yaml") || ct.startsWith("text/plain")
-        || ct.startsWith("*/*") || ct.startsWith("application/x-www-form-urlencoded"))) {
-      throw new ApiException(ApiError.of(415, "UnsupportedMediaType",
-          "Content-Type " + contentType + " is not supported; send application/json or application/yaml"));
+    if (!(ct.startsWith("application/json")
+        || ct.contains("yaml")
+        || ct.startsWith("text/plain")
+        || ct.startsWith("*/*")
+        || ct.startsWith("application/x-www-form-urlencoded"))) {
+      throw new ApiException(
+          ApiError.of(
+              415,
+              "UnsupportedMediaType",
+              "Content-Type "
+                  + contentType
+                  + " is not supported; send application/json or application/yaml"));
     }
     byte[] body = ByteBufUtil.getBytes(req.content());
     Resource res;
     try {
-      res = Codec.decode(body, ct.startsWith("application/x-www-form-urlencoded") ? "application/json" : ct, r.kind());
+      res =
+          Codec.decode(
+              body,
+              ct.startsWith("application/x-www-form-urlencoded") ? "application/json" : ct,
+              r.kind());
     } catch (InvalidResourceException e) {
       throw new ApiException(e.toApiError());
     }
@@ -278,20 +343,30 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       if (meta.namespace() == null || meta.namespace().isEmpty()) {
         meta = meta.withNamespace(r.namespace());
       } else if (!meta.namespace().equals(r.namespace())) {
-        throw ApiException.invalid("metadata.namespace does not match the URL",
-            new FieldError("metadata.namespace",
-                "is \"" + meta.namespace() + "\" but the URL names namespace \"" + r.namespace() + "\""));
+        throw ApiException.invalid(
+            "metadata.namespace does not match the URL",
+            new FieldError(
+                "metadata.namespace",
+                "is \""
+                    + meta.namespace()
+                    + "\" but the URL names namespace \""
+                    + r.namespace()
+                    + "\""));
       }
     } else if (meta.namespace() != null && !meta.namespace().isEmpty()) {
-      throw ApiException.invalid(r.kind().kindName() + " is not namespaced",
-          new FieldError("metadata.namespace", "must be empty: " + r.kind().plural() + " are cluster-scoped"));
+      throw ApiException.invalid(
+          r.kind().kindName() + " is not namespaced",
+          new FieldError(
+              "metadata.namespace", "must be empty: " + r.kind().plural() + " are cluster-scoped"));
     }
     if (pathName != null) {
       if (meta.name() == null || meta.name().isEmpty()) {
         meta = meta.withName(pathName);
       } else if (!meta.name().equals(pathName)) {
-        throw ApiException.invalid("metadata.name does not match the URL",
-            new FieldError("metadata.name",
+        throw ApiException.invalid(
+            "metadata.name does not match the URL",
+            new FieldError(
+                "metadata.name",
                 "is \"" + meta.name() + "\" but the URL names \"" + pathName + "\""));
       }
     }
@@ -309,28 +384,42 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private static ApiException methodNotAllowed(HttpMethod m, String allowed) {
-    return new ApiException(ApiError.of(405, "MethodNotAllowed",
-        "method " + m + " is not allowed here; use " + allowed));
+    return new ApiException(
+        ApiError.of(
+            405, "MethodNotAllowed", "method " + m + " is not allowed here; use " + allowed));
   }
 
   private record Reply(int status, Object body) {}
 
   private void reply(ChannelHandlerContext ctx, boolean keepAlive, CompletableFuture<Reply> f) {
-    f.whenComplete((reply, err) -> ctx.executor().execute(() -> {
-      if (err == null) {
-        Responses.json(ctx, keepAlive, reply.status(), reply.body());
-        return;
-      }
-      Throwable t = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-      if (t instanceof ApiException e) {
-        Responses.error(ctx, keepAlive, e.error());
-      } else if (t instanceof IllegalStateException && String.valueOf(t.getMessage()).contains("closed")) {
-        Responses.error(ctx, false, ApiError.of(503, "ServiceUnavailable", "the registry is shutting down"));
-      } else {
-        log.error("write failed", t);
-        Responses.error(ctx, keepAlive, ApiError.of(500, "InternalError", "internal error"));
-      }
-    }));
+    f.whenComplete(
+        (reply, err) ->
+            ctx.executor()
+                .execute(
+                    () -> {
+                      if (err == null) {
+                        Responses.json(ctx, keepAlive, reply.status(), reply.body());
+                        return;
+                      }
+                      Throwable t =
+                          err instanceof CompletionException && err.getCause() != null
+                              ? err.getCause()
+                              : err;
+                      if (t instanceof ApiException e) {
+                        Responses.error(ctx, keepAlive, e.error());
+                      } else if (t instanceof IllegalStateException
+                          && String.valueOf(t.getMessage()).contains("closed")) {
+                        Responses.error(
+                            ctx,
+                            false,
+                            ApiError.of(
+                                503, "ServiceUnavailable", "the registry is shutting down"));
+                      } else {
+                        log.error("write failed", t);
+                        Responses.error(
+                            ctx, keepAlive, ApiError.of(500, "InternalError", "internal error"));
+                      }
+                    }));
   }
 
   @Override

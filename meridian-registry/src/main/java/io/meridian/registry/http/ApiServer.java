@@ -12,11 +12,10 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -34,15 +33,16 @@ import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /**
- * The registry's HTTP API on Netty: HTTP/1.1 with keep-alive, and HTTP/2 cleartext both by
- * upgrade and by prior knowledge. Each connection (or HTTP/2 stream) gets an aggregating pipeline
- * that caps bodies at {@code maxRequestBytes} (413 with a JSON body) and an {@link ApiHandler}.
- * Native epoll when available.
+ * The registry's HTTP API on Netty: HTTP/1.1 with keep-alive, and HTTP/2 cleartext both by upgrade
+ * and by prior knowledge. Each connection (or HTTP/2 stream) gets an aggregating pipeline that caps
+ * bodies at {@code maxRequestBytes} (413 with a JSON body) and an {@link ApiHandler}. Native epoll
+ * when available.
  *
  * <p>Thread-safety: start/close from one thread; handlers run on their channels' event loops.
  */
@@ -107,7 +107,8 @@ public final class ApiServer implements AutoCloseable {
             protocol ->
                 AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
                     ? new Http2ServerUpgradeCodec(
-                        Http2FrameCodecBuilder.forServer().build(), new Http2MultiplexHandler(streamInit()))
+                        Http2FrameCodecBuilder.forServer().build(),
+                        new Http2MultiplexHandler(streamInit()))
                     : null,
             maxRequestBytes);
     p.addLast(

@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Encodes store events as watch lines ({@code {"type":"MODIFIED","object":{…}}\n}) once, however
- * many watchers send them: a thousand watchers of one service cost one JSON encoding per change.
- * A direct-mapped table keyed by (key, revision) keeps recent lines; a miss only costs an encode.
+ * many watchers send them: a thousand watchers of one service cost one JSON encoding per change. A
+ * direct-mapped table keyed by (key, revision) keeps recent lines; a miss only costs an encode.
  *
  * <p>Thread-safety: safe from any thread; slots are replaced atomically.
  */

@@ -15,7 +15,14 @@ final class LabelSelector {
 
   static final LabelSelector EVERYTHING = new LabelSelector(List.of());
 
-  private enum Op { EQ, NE, IN, NOTIN, EXISTS, NOT_EXISTS }
+  private enum Op {
+    EQ,
+    NE,
+    IN,
+    NOTIN,
+    EXISTS,
+    NOT_EXISTS
+  }
 
   private record Requirement(String key, Op op, Set<String> values) {
     boolean matches(Map<String, String> labels) {
@@ -66,7 +73,8 @@ final class LabelSelector {
         Set<String> values = Set.copyOf(trimAll(p.substring(paren + 1, p.length() - 1).split(",")));
         String[] words = head.split("\\s+");
         if (words.length != 2 || !(words[1].equals("in") || words[1].equals("notin"))) {
-          throw new IllegalArgumentException("\"" + p + "\": expected KEY in (V,...) or KEY notin (V,...)");
+          throw new IllegalArgumentException(
+              "\"" + p + "\": expected KEY in (V,...) or KEY notin (V,...)");
         }
         out.add(new Requirement(key(words[0]), words[1].equals("in") ? Op.IN : Op.NOTIN, values));
       } else if (p.contains("!=")) {

@@ -39,8 +39,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Without a resourceVersion (or with "0") it first sends the current objects as ADDED, as
  * Kubernetes does. A resourceVersion older than the retained history answers 410 Gone before any
  * event, and the client lists again. If this client reads so slowly that its unsent output passes
- * {@link #MAX_PENDING_BYTES}, it gets an ERROR 410 line and the stream ends: it can resume from
- * its last resourceVersion or relist, and it can no longer hold the registry's memory hostage.
+ * {@link #MAX_PENDING_BYTES}, it gets an ERROR 410 line and the stream ends: it can resume from its
+ * last resourceVersion or relist, and it can no longer hold the registry's memory hostage.
  *
  * <p>Thread-safety: store callbacks hop to the channel's event loop; all writes happen there.
  */
@@ -57,7 +57,8 @@ final class WatchStream implements WatchListener {
   private ScheduledFuture<?> bookmarks;
   private boolean ended;
 
-  private WatchStream(ChannelHandlerContext ctx, ApiContext api, Kind kind, LabelSelector selector) {
+  private WatchStream(
+      ChannelHandlerContext ctx, ApiContext api, Kind kind, LabelSelector selector) {
     this.ctx = ctx;
     this.api = api;
     this.kind = kind;
@@ -65,7 +66,11 @@ final class WatchStream implements WatchListener {
   }
 
   static void start(
-      ChannelHandlerContext ctx, ApiContext api, Kind kind, String namespace, String rv,
+      ChannelHandlerContext ctx,
+      ApiContext api,
+      Kind kind,
+      String namespace,
+      String rv,
       LabelSelector selector) {
     boolean h2 = ctx.channel() instanceof Http2StreamChannel;
     WatchStream w = new WatchStream(ctx, api, kind, selector);
@@ -81,16 +86,26 @@ final class WatchStream implements WatchListener {
         from = -1;
       }
       if (from < 1) {
-        Responses.error(ctx, true, ApiError.of(400, "BadRequest",
-            "resourceVersion must be a revision number, got \"" + rv + "\""));
+        Responses.error(
+            ctx,
+            true,
+            ApiError.of(
+                400,
+                "BadRequest",
+                "resourceVersion must be a revision number, got \"" + rv + "\""));
         return;
       }
     }
     try {
       w.watch = api.resources().store().watch(Keys.prefix(kind, namespace), from, w);
     } catch (CompactedException e) {
-      Responses.error(ctx, true, ApiError.of(410, "Gone",
-          "too old resource version: " + rv + " (" + e.getMessage() + "); list again"));
+      Responses.error(
+          ctx,
+          true,
+          ApiError.of(
+              410,
+              "Gone",
+              "too old resource version: " + rv + " (" + e.getMessage() + "); list again"));
       return;
     }
     api.metrics().watchOpened();
@@ -117,7 +132,8 @@ final class WatchStream implements WatchListener {
     ctx.flush();
     ctx.channel().closeFuture().addListener(f -> w.stop());
     long every = api.bookmarkInterval().toMillis();
-    w.bookmarks = ctx.executor().scheduleAtFixedRate(w::bookmark, every, every, TimeUnit.MILLISECONDS);
+    w.bookmarks =
+        ctx.executor().scheduleAtFixedRate(w::bookmark, every, every, TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -151,8 +167,12 @@ final class WatchStream implements WatchListener {
     api.metrics().eventsSent(n);
     ctx.writeAndFlush(new DefaultHttpContent(batch));
     if (ctx.channel().bytesBeforeWritable() > MAX_PENDING_BYTES) {
-      end(ApiError.of(410, "Gone", "watch closed: the client reads too slowly; resume from the"
-          + " last resourceVersion or list again"));
+      end(
+          ApiError.of(
+              410,
+              "Gone",
+              "watch closed: the client reads too slowly; resume from the"
+                  + " last resourceVersion or list again"));
     }
   }
 
@@ -163,18 +183,26 @@ final class WatchStream implements WatchListener {
     Watch w = watch;
     long rev = Math.max(lastSent.get(), w == null ? 0 : w.progressRevision());
     lastSent.set(rev);
-    Map<String, Object> object = Map.of(
-        "kind", kind.kindName(), "apiVersion", kind.apiVersion(),
-        "metadata", Map.of("resourceVersion", Long.toString(rev)));
+    Map<String, Object> object =
+        Map.of(
+            "kind",
+            kind.kindName(),
+            "apiVersion",
+            kind.apiVersion(),
+            "metadata",
+            Map.of("resourceVersion", Long.toString(rev)));
     ByteBuf line = Unpooled.wrappedBuffer(EventLines.line("BOOKMARK", Codec.toJson(object)));
     ctx.writeAndFlush(new DefaultHttpContent(line));
   }
 
   @Override
   public void onClosed(boolean compacted) {
-    onLoop(() -> end(compacted
-        ? ApiError.of(410, "Gone", "watch fell behind the retained history; list again")
-        : ApiError.of(503, "ServiceUnavailable", "the registry is shutting down")));
+    onLoop(
+        () ->
+            end(
+                compacted
+                    ? ApiError.of(410, "Gone", "watch fell behind the retained history; list again")
+                    : ApiError.of(503, "ServiceUnavailable", "the registry is shutting down")));
   }
 
   /** Ends the stream because the registry is stopping. */

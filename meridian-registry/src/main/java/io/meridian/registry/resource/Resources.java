@@ -31,16 +31,15 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Predicate;
-import java.util.random.RandomGenerator;
 
 /**
  * The registry's typed view of the store: what the API and the controllers read and write.
  *
- * <p>Every write is one store transaction guarded by comparisons: the object's own revision
- * (absent on create, unchanged since it was read otherwise, which gives optimistic concurrency
- * when the caller sent a resourceVersion and a safe retry when it did not), plus whatever the
- * kind needs (allocation claims for services, see {@link ServiceAllocations}). A retry re-reads
- * and re-plans; it is bounded, and only happens when another writer raced this one.
+ * <p>Every write is one store transaction guarded by comparisons: the object's own revision (absent
+ * on create, unchanged since it was read otherwise, which gives optimistic concurrency when the
+ * caller sent a resourceVersion and a safe retry when it did not), plus whatever the kind needs
+ * (allocation claims for services, see {@link ServiceAllocations}). A retry re-reads and re-plans;
+ * it is bounded, and only happens when another writer raced this one.
  *
  * <p>Ephemeral instances ({@code spec.ttl}) are attached to a store lease; heartbeats keep it
  * alive; its expiry deletes the instance. Graceful deletion marks an instance terminating and
@@ -123,7 +122,8 @@ public final class Resources {
         return CompletableFuture.failedFuture(
             ApiException.conflict(
                 describe(kind, meta.namespace(), meta.name())
-                    + " does not exist, but the request names resourceVersion " + wantRv));
+                    + " does not exist, but the request names resourceVersion "
+                    + wantRv));
       }
       if (!Long.toString(existing.modRevision()).equals(wantRv)) {
         return CompletableFuture.failedFuture(staleConflict(kind, meta, existing));
@@ -134,12 +134,13 @@ public final class Resources {
 
     Plan plan;
     try {
-      plan = switch (kind) {
-        case SERVICE -> allocations.plan((Service) stamped, (Service) previous);
-        case INSTANCE -> Plan.of(instanceForWrite((Instance) stamped, (Instance) previous));
-        case ENDPOINTS -> Plan.of(checkManualEndpoints(stamped));
-        default -> Plan.of(stamped);
-      };
+      plan =
+          switch (kind) {
+            case SERVICE -> allocations.plan((Service) stamped, (Service) previous);
+            case INSTANCE -> Plan.of(instanceForWrite((Instance) stamped, (Instance) previous));
+            case ENDPOINTS -> Plan.of(checkManualEndpoints(stamped));
+            default -> Plan.of(stamped);
+          };
     } catch (ApiException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -161,7 +162,9 @@ public final class Resources {
               .thenCompose(
                   result -> {
                     if (result.succeeded()) {
-                      if (existing != null && existing.lease() != 0 && existing.lease() != leaseId) {
+                      if (existing != null
+                          && existing.lease() != 0
+                          && existing.lease() != leaseId) {
                         store.revokeLease(existing.lease());
                       }
                       KeyValue written = putOf(result, key);
@@ -214,7 +217,8 @@ public final class Resources {
       if (previous != null && previous.status() != null && previous.spec().healthCheck() != null) {
         status = previous.status();
       } else {
-        status = new InstanceStatus(Conditions.NOT_READY, "waiting for the first health check", null);
+        status =
+            new InstanceStatus(Conditions.NOT_READY, "waiting for the first health check", null);
       }
     }
     return in.withStatus(status);
@@ -225,7 +229,10 @@ public final class Resources {
     Optional<Resource> svc = get(Kind.SERVICE, m.namespace(), m.name());
     if (svc.isPresent() && ((Service) svc.get()).spec().hasSelector()) {
       throw ApiException.conflict(
-          "endpoints of service " + m.namespace() + "/" + m.name()
+          "endpoints of service "
+              + m.namespace()
+              + "/"
+              + m.name()
               + " are derived from its selector by the registry; remove spec.selector to manage"
               + " them by hand");
     }
@@ -239,7 +246,9 @@ public final class Resources {
     if (r instanceof Instance i && i.spec().ttl() != null) {
       ttl = i.spec().ttl().duration();
       previousTtl =
-          previous instanceof Instance p && p.spec().ttl() != null ? p.spec().ttl().duration() : null;
+          previous instanceof Instance p && p.spec().ttl() != null
+              ? p.spec().ttl().duration()
+              : null;
     } else if (r instanceof io.meridian.api.Node n && n.spec() != null && n.spec().ttl() != null) {
       ttl = n.spec().ttl().duration();
       previousTtl =
@@ -255,8 +264,10 @@ public final class Resources {
         && ttl.equals(previousTtl)
         && store.lease(existing.lease()).isPresent()) {
       long id = existing.lease();
-      return store.keepAlive(id).thenApply(l -> l.isPresent() ? id : 0L).thenCompose(
-          id2 -> id2 != 0 ? CompletableFuture.completedFuture(id2) : grant(ttlOf(r)));
+      return store
+          .keepAlive(id)
+          .thenApply(l -> l.isPresent() ? id : 0L)
+          .thenCompose(id2 -> id2 != 0 ? CompletableFuture.completedFuture(id2) : grant(ttlOf(r)));
     }
     return grant(ttl);
   }
@@ -280,8 +291,7 @@ public final class Resources {
     if (store.get(nsKey).isPresent()) {
       return Optional.empty();
     }
-    Namespace ns =
-        new Namespace(null, null, systemFields(ObjectMeta.of(null, namespace), null));
+    Namespace ns = new Namespace(null, null, systemFields(ObjectMeta.of(null, namespace), null));
     return Optional.of(Op.put(nsKey, codec.encode(ns)));
   }
 
@@ -320,7 +330,8 @@ public final class Resources {
     if (kind == Kind.NAMESPACE && Namespace.DEFAULT.equals(name)) {
       return CompletableFuture.failedFuture(
           ApiException.invalid(
-              "namespace default cannot be deleted", new FieldError("metadata.name", "is default")));
+              "namespace default cannot be deleted",
+              new FieldError("metadata.name", "is default")));
     }
     if (kind == Kind.INSTANCE && gracePeriodSeconds > 0) {
       return terminate((Instance) previous, existing, gracePeriodSeconds);
@@ -394,8 +405,7 @@ public final class Resources {
   public CompletableFuture<Lease> heartbeat(Kind kind, String namespace, String name) {
     KeyValue kv = store.get(Keys.key(kind, namespace, name)).orElse(null);
     if (kv == null) {
-      return CompletableFuture.failedFuture(
-          ApiException.notFound(describe(kind, namespace, name)));
+      return CompletableFuture.failedFuture(ApiException.notFound(describe(kind, namespace, name)));
     }
     if (kv.lease() == 0) {
       return CompletableFuture.failedFuture(
@@ -485,7 +495,10 @@ public final class Resources {
 
   /** What a kind-specific step adds to a write: the final object, guards and extra ops. */
   public record Plan(
-      Resource resource, List<Compare> compares, List<Op> ops, List<ServiceAllocations.Claim> claims) {
+      Resource resource,
+      List<Compare> compares,
+      List<Op> ops,
+      List<ServiceAllocations.Claim> claims) {
     public Plan {
       compares = List.copyOf(compares);
       ops = List.copyOf(ops);

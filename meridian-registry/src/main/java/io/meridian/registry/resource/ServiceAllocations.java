@@ -127,8 +127,7 @@ public final class ServiceAllocations implements AutoCloseable {
     ServiceType type = spec.effectiveType();
 
     // ClusterIP
-    String previousIp =
-        previous == null ? null : nonEmpty(previous.spec().clusterIP());
+    String previousIp = previous == null ? null : nonEmpty(previous.spec().clusterIP());
     String requestedIp = nonEmpty(spec.clusterIP());
     String ip;
     if (type == ServiceType.ExternalName) {
@@ -136,11 +135,13 @@ public final class ServiceAllocations implements AutoCloseable {
         errors.add(new FieldError("spec.clusterIP", "must be empty for an ExternalName service"));
       }
       ip = null;
-    } else if (previousIp != null && !(previous.spec().effectiveType() == ServiceType.ExternalName)) {
+    } else if (previousIp != null
+        && !(previous.spec().effectiveType() == ServiceType.ExternalName)) {
       if (requestedIp != null && !requestedIp.equals(previousIp)) {
         errors.add(
             new FieldError(
-                "spec.clusterIP", "field is immutable (is " + previousIp + ", got " + requestedIp + ")"));
+                "spec.clusterIP",
+                "field is immutable (is " + previousIp + ", got " + requestedIp + ")"));
       }
       ip = previousIp;
       if (!ServiceSpec.HEADLESS.equals(ip)) {
@@ -188,7 +189,9 @@ public final class ServiceAllocations implements AutoCloseable {
             continue;
           }
           if (taken.add(v)) {
-            claims.add(new Claim(nodePorts, v, field, requested && !held.containsKey(nodePorts.claimKey(v))));
+            claims.add(
+                new Claim(
+                    nodePorts, v, field, requested && !held.containsKey(nodePorts.claimKey(v))));
           }
         } else {
           String v = pick(nodePorts, taken, field, "the node port range", errors);
@@ -217,8 +220,7 @@ public final class ServiceAllocations implements AutoCloseable {
                   requestedLb + " is not in the LoadBalancer pool " + lbIps.range().describe()));
         } else {
           lb = requestedLb;
-          claims.add(
-              new Claim(lbIps, lb, "spec.loadBalancerIP", !lb.equals(previousLb)));
+          claims.add(new Claim(lbIps, lb, "spec.loadBalancerIP", !lb.equals(previousLb)));
         }
       } else if (previousLb != null && lbIps.contains(previousLb)) {
         lb = previousLb;
@@ -241,7 +243,8 @@ public final class ServiceAllocations implements AutoCloseable {
     for (Claim c : claims) {
       if (c.requested() && c.allocator().isUsed(c.value()) && !ownedBy(c, owner)) {
         throw ApiException.invalid(
-            List.of(new FieldError(c.field(), "provided " + describe(c) + " is already allocated")));
+            List.of(
+                new FieldError(c.field(), "provided " + describe(c) + " is already allocated")));
       }
     }
 
@@ -294,7 +297,8 @@ public final class ServiceAllocations implements AutoCloseable {
       var kv = s.get(c.allocator().claimKey(c.value()));
       if (kv.isPresent() && !owner.equals(kv.get().valueAsString())) {
         return ApiException.invalid(
-            List.of(new FieldError(c.field(), "provided " + describe(c) + " is already allocated")));
+            List.of(
+                new FieldError(c.field(), "provided " + describe(c) + " is already allocated")));
       }
     }
     return null;

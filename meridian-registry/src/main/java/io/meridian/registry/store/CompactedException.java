@@ -6,7 +6,12 @@ public final class CompactedException extends Exception {
   private final long compactedRevision;
 
   public CompactedException(long requested, long compactedRevision) {
-    super("revision " + requested + " is compacted (oldest watchable is " + (compactedRevision + 1) + ")");
+    super(
+        "revision "
+            + requested
+            + " is compacted (oldest watchable is "
+            + (compactedRevision + 1)
+            + ")");
     this.compactedRevision = compactedRevision;
   }
 

@@ -43,7 +43,16 @@ public record KeyValue(
 
   @Override
   public String toString() {
-    return "KeyValue[" + key + "@" + modRevision + " v" + version + " lease=" + lease + " "
-        + value.length + "B]";
+    return "KeyValue["
+        + key
+        + "@"
+        + modRevision
+        + " v"
+        + version
+        + " lease="
+        + lease
+        + " "
+        + value.length
+        + "B]";
   }
 }

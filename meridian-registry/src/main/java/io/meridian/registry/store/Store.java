@@ -17,8 +17,8 @@ import java.util.concurrent.CompletableFuture;
  * side mutates after handing them over.
  *
  * <p>Writes complete their future only once the write is durable (for the embedded store: fsynced
- * in the write-ahead log). A read issued after a write's future completed sees that write.
- * Nothing is visible to readers or watchers before it is durable.
+ * in the write-ahead log). A read issued after a write's future completed sees that write. Nothing
+ * is visible to readers or watchers before it is durable.
  *
  * <p>Thread-safety: implementations are safe for use from any thread. Futures complete, and watch
  * listeners are called, on threads owned by the store; callers must not block in them.
@@ -66,7 +66,9 @@ public interface Store extends AutoCloseable {
    */
   CompletableFuture<Optional<Lease>> keepAlive(long leaseId);
 
-  /** Revokes a lease, deleting every key attached to it at one revision. False if it did not exist. */
+  /**
+   * Revokes a lease, deleting every key attached to it at one revision. False if it did not exist.
+   */
   CompletableFuture<Boolean> revokeLease(long leaseId);
 
   /** The lease with this id, if it exists, with its remaining time to live. */

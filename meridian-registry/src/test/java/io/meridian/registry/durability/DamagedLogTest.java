@@ -39,12 +39,17 @@ class DamagedLogTest {
     RegistryServer s = RegistryServer.create(RegistryConfig.builder(pristine).port(0).build());
     s.start().get();
     for (int i = 0; i < SERVICES; i++) {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(s.uri().resolve(
-              "/api/v1/namespaces/default/services/s" + i))
-          .header("Content-Type", "application/json")
-          .PUT(HttpRequest.BodyPublishers.ofString(
-              "{\"metadata\":{\"name\":\"s" + i + "\"},\"spec\":{\"ports\":[{\"port\":80}]}}"))
-          .build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(s.uri().resolve("/api/v1/namespaces/default/services/s" + i))
+                  .header("Content-Type", "application/json")
+                  .PUT(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"metadata\":{\"name\":\"s"
+                              + i
+                              + "\"},\"spec\":{\"ports\":[{\"port\":80}]}}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(201);
     }
     s.close();
@@ -78,13 +83,21 @@ class DamagedLogTest {
       RegistryServer damaged = RegistryServer.create(RegistryConfig.builder(dir).port(0).build());
       try {
         damaged.start().get();
-        HttpResponse<String> ready = http.send(HttpRequest.newBuilder(damaged.uri().resolve("/readyz")).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> ready =
+            http.send(
+                HttpRequest.newBuilder(damaged.uri().resolve("/readyz")).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).as(damage).isEqualTo(200);
         List<Integer> present = new ArrayList<>();
-        JsonNode items = json.readTree(http.send(HttpRequest.newBuilder(
-                damaged.uri().resolve("/api/v1/namespaces/default/services")).build(),
-            HttpResponse.BodyHandlers.ofString()).body()).get("items");
+        JsonNode items =
+            json.readTree(
+                    http.send(
+                            HttpRequest.newBuilder(
+                                    damaged.uri().resolve("/api/v1/namespaces/default/services"))
+                                .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                        .body())
+                .get("items");
         for (JsonNode item : items) {
           present.add(Integer.parseInt(item.at("/metadata/name").asText().substring(1)));
         }
@@ -109,7 +122,10 @@ class DamagedLogTest {
 
   private static Path newestWal(Path dataDir) throws Exception {
     try (Stream<Path> files = Files.list(dataDir.resolve("wal"))) {
-      return files.filter(p -> p.toString().endsWith(".wal")).max(Comparator.naturalOrder()).orElseThrow();
+      return files
+          .filter(p -> p.toString().endsWith(".wal"))
+          .max(Comparator.naturalOrder())
+          .orElseThrow();
     }
   }
 

@@ -102,17 +102,21 @@ class KillDuringRegistrationTest {
             break;
           }
           String name = "r" + r + "-" + i;
-          calls.add(register(uri, name).whenComplete((ok, e) -> {
-            window.release();
-            if (e == null && ok) {
-              acknowledged.add(name);
-            }
-          }));
+          calls.add(
+              register(uri, name)
+                  .whenComplete(
+                      (ok, e) -> {
+                        window.release();
+                        if (e == null && ok) {
+                          acknowledged.add(name);
+                        }
+                      }));
         }
         s.process().destroyForcibly();
         s.process().waitFor(10, TimeUnit.SECONDS);
         CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
-            .exceptionally(e -> null).get(30, TimeUnit.SECONDS);
+            .exceptionally(e -> null)
+            .get(30, TimeUnit.SECONDS);
         s = null;
       }
       s = start();
@@ -126,20 +130,26 @@ class KillDuringRegistrationTest {
   }
 
   private CompletableFuture<Boolean> register(URI base, String name) {
-    String body = "{\"metadata\":{\"name\":\"" + name + "\",\"labels\":{\"app\":\"load\"}},"
-        + "\"spec\":{\"address\":\"127.0.0.1\",\"ports\":{\"http\":8080}}}";
-    HttpRequest req = HttpRequest.newBuilder(base.resolve("/api/v1/namespaces/default/instances/" + name))
-        .header("Content-Type", "application/json")
-        .timeout(Duration.ofSeconds(10))
-        .PUT(HttpRequest.BodyPublishers.ofString(body)).build();
+    String body =
+        "{\"metadata\":{\"name\":\""
+            + name
+            + "\",\"labels\":{\"app\":\"load\"}},"
+            + "\"spec\":{\"address\":\"127.0.0.1\",\"ports\":{\"http\":8080}}}";
+    HttpRequest req =
+        HttpRequest.newBuilder(base.resolve("/api/v1/namespaces/default/instances/" + name))
+            .header("Content-Type", "application/json")
+            .timeout(Duration.ofSeconds(10))
+            .PUT(HttpRequest.BodyPublishers.ofString(body))
+            .build();
     return http.sendAsync(req, HttpResponse.BodyHandlers.ofString())
         .thenApply(r -> r.statusCode() == 201 || r.statusCode() == 200);
   }
 
   private Set<String> names(URI base) throws Exception {
-    HttpResponse<String> r = http.send(
-        HttpRequest.newBuilder(base.resolve("/api/v1/namespaces/default/instances")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(base.resolve("/api/v1/namespaces/default/instances")).build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
     Set<String> out = new HashSet<>();
     for (JsonNode item : json.readTree(r.body()).get("items")) {

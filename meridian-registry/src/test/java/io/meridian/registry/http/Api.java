@@ -27,7 +27,10 @@ final class Api {
 
   private final URI base;
   private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   Api(URI base) {
     this.base = base;
@@ -65,7 +68,9 @@ final class Api {
 
   private Answer send(HttpRequest.Builder b) {
     try {
-      HttpResponse<String> r = http.send(b.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          http.send(
+              b.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
       return new Answer(r.statusCode(), r.body());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -84,12 +89,24 @@ final class Api {
   }
 
   static String service(String name, String body) {
-    return "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"" + name + "\"},\"spec\":" + body + "}";
+    return "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\""
+        + name
+        + "\"},\"spec\":"
+        + body
+        + "}";
   }
 
   static String instance(String name, String app, String address, int port, String extraSpec) {
-    return "{\"apiVersion\":\"meridian.io/v1\",\"kind\":\"Instance\",\"metadata\":{\"name\":\"" + name
-        + "\",\"labels\":{\"app\":\"" + app + "\"}},\"spec\":{\"address\":\"" + address
-        + "\",\"ports\":{\"http\":" + port + "}" + (extraSpec.isEmpty() ? "" : "," + extraSpec) + "}}";
+    return "{\"apiVersion\":\"meridian.io/v1\",\"kind\":\"Instance\",\"metadata\":{\"name\":\""
+        + name
+        + "\",\"labels\":{\"app\":\""
+        + app
+        + "\"}},\"spec\":{\"address\":\""
+        + address
+        + "\",\"ports\":{\"http\":"
+        + port
+        + "}"
+        + (extraSpec.isEmpty() ? "" : "," + extraSpec)
+        + "}}";
   }
 }

@@ -22,7 +22,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The list-watch contract: exactly the later changes, in order, across restarts; 410 when compacted. */
+/**
+ * The list-watch contract: exactly the later changes, in order, across restarts; 410 when
+ * compacted.
+ */
 class WatchContractTest {
 
   @TempDir Path dir;
@@ -32,8 +35,13 @@ class WatchContractTest {
   static final String SVCS = "/api/v1/namespaces/default/services";
 
   RegistryServer start(int port, int historyLimit) throws Exception {
-    RegistryServer s = RegistryServer.create(RegistryConfig.builder(dir).port(port)
-        .historyLimit(historyLimit).bookmarkInterval(Duration.ofMillis(300)).build());
+    RegistryServer s =
+        RegistryServer.create(
+            RegistryConfig.builder(dir)
+                .port(port)
+                .historyLimit(historyLimit)
+                .bookmarkInterval(Duration.ofMillis(300))
+                .build());
     s.start().get();
     api = new Api(s.uri());
     return s;
@@ -53,20 +61,25 @@ class WatchContractTest {
     final int status;
 
     Stream(String query) throws Exception {
-      HttpResponse<InputStream> r = api.client().send(
-          HttpRequest.newBuilder(api.base().resolve(SVCS + query)).build(),
-          HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<InputStream> r =
+          api.client()
+              .send(
+                  HttpRequest.newBuilder(api.base().resolve(SVCS + query)).build(),
+                  HttpResponse.BodyHandlers.ofInputStream());
       status = r.statusCode();
       body = r.body();
-      Thread.ofVirtual().start(() -> {
-        try (var in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
-          for (String l; (l = in.readLine()) != null; ) {
-            lines.add(Api.JSON.readTree(l));
-          }
-        } catch (Exception e) {
-          // stream ended
-        }
-      });
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                try (var in =
+                    new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+                  for (String l; (l = in.readLine()) != null; ) {
+                    lines.add(Api.JSON.readTree(l));
+                  }
+                } catch (Exception e) {
+                  // stream ended
+                }
+              });
     }
 
     /** The next n non-bookmark events. */
@@ -119,8 +132,10 @@ class WatchContractTest {
     try (Stream w = new Stream("?watch=true&resourceVersion=" + listRv)) {
       assertThat(w.status).isEqualTo(200);
       List<JsonNode> events = w.next(expected.size() + 1);
-      List<String> got = events.stream()
-          .map(e -> e.get("type").asText() + " " + e.at("/object/metadata/name").asText()).toList();
+      List<String> got =
+          events.stream()
+              .map(e -> e.get("type").asText() + " " + e.at("/object/metadata/name").asText())
+              .toList();
       assertThat(got).containsExactlyElementsOf(expected);
       long last = 0;
       for (JsonNode e : events) {

@@ -62,9 +62,9 @@ final class WatchHub {
   /**
    * Registers a watch.
    *
-   * @param currentRevision the store's published revision; a watch with {@code startRevision <=
-   *     0} starts right after it (the key space is published a moment before the history, so this
-   *     is what a caller that just listed at that revision expects)
+   * @param currentRevision the store's published revision; a watch with {@code startRevision <= 0}
+   *     starts right after it (the key space is published a moment before the history, so this is
+   *     what a caller that just listed at that revision expects)
    */
   Watch register(String prefix, long startRevision, long currentRevision, WatchListener listener)
       throws CompactedException {

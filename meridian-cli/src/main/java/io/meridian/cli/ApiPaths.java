@@ -25,6 +25,20 @@ final class ApiPaths {
     return object(Kind.INSTANCE, namespace, instance) + "/heartbeat";
   }
 
+  /**
+   * The {@code labelSelector} query parameter carrying {@code selector}, starting with {@code sep}
+   * ('?' or '&'); empty for none. The selector is parsed first, so a typo is a usage error here,
+   * not a round trip.
+   *
+   * @throws IllegalArgumentException naming the requirement that is not understood
+   */
+  static String labelSelector(char sep, String selector) {
+    if (selector == null) {
+      return "";
+    }
+    return sep + "labelSelector=" + enc(io.meridian.api.LabelSelector.parse(selector).toString());
+  }
+
   static String enc(String segment) {
     return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
   }

@@ -90,11 +90,11 @@ final class GetCommand implements Callable<Integer> {
       print(out, object, List.of(WireFormat.decode(kind, object)), false);
       return 0;
     }
-    String query =
-        selector == null ? "" : "?" + LabelSelector.queryParameter(selector).substring(1);
-    JsonNode list = registry.get(ApiPaths.collection(kind, all ? null : client.namespace) + query);
-    JsonNode filtered = filter(list);
-    List<Resource> items = WireFormat.decodeItems(kind, filtered);
+    JsonNode list =
+        registry.get(
+            ApiPaths.collection(kind, all ? null : client.namespace)
+                + ApiPaths.labelSelector('?', selector));
+    List<Resource> items = WireFormat.decodeItems(kind, list);
     if (items.isEmpty() && output.tabular()) {
       PrintWriter err = spec.commandLine().getErr();
       err.println(
@@ -104,7 +104,7 @@ final class GetCommand implements Callable<Integer> {
       err.flush();
       return 0;
     }
-    print(out, filtered, items, all);
+    print(out, list, items, all);
     return 0;
   }
 
@@ -119,27 +119,5 @@ final class GetCommand implements Callable<Integer> {
                   .render());
     }
     out.flush();
-  }
-
-  /** The list with only the items {@code -l} selects. */
-  private JsonNode filter(JsonNode list) {
-    LabelSelector local = selector == null ? null : LabelSelector.tryParse(selector).orElse(null);
-    if (local == null || !(list instanceof ObjectNode obj)) {
-      return list;
-    }
-    ArrayNode kept = obj.arrayNode();
-    for (JsonNode item : list.path("items")) {
-      java.util.Map<String, String> labels = new java.util.HashMap<>();
-      item.path("metadata")
-          .path("labels")
-          .properties()
-          .forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
-      if (local.matches(labels)) {
-        kept.add(item);
-      }
-    }
-    ObjectNode copy = obj.deepCopy();
-    copy.set("items", kept);
-    return copy;
   }
 }

@@ -72,7 +72,6 @@ final class WatchCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  private LabelSelector local;
   private String resourceVersion;
   private boolean connected;
 
@@ -85,8 +84,7 @@ final class WatchCommand implements Callable<Integer> {
     String base =
         ApiPaths.collection(kind, all ? null : client.namespace)
             + "?watch=true"
-            + LabelSelector.queryParameter(selector);
-    local = selector == null ? null : LabelSelector.tryParse(selector).orElse(null);
+            + ApiPaths.labelSelector('&', selector);
     RegistryClient registry = client.client();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -138,23 +136,10 @@ final class WatchCommand implements Callable<Integer> {
     }
     if (output == OutputFormat.JSON) {
       out.println(WireFormat.compactJson(event));
-    } else if (!type.equals("BOOKMARK") && selected(object)) {
+    } else if (!type.equals("BOOKMARK")) {
       out.println(EventLine.of(kind, type, WireFormat.decode(kind, object), all));
     }
     out.flush();
     return true;
-  }
-
-  private boolean selected(JsonNode object) {
-    if (local == null) {
-      return true;
-    }
-    Map<String, String> labels = new HashMap<>();
-    object
-        .path("metadata")
-        .path("labels")
-        .properties()
-        .forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
-    return local.matches(labels);
   }
 }

@@ -4,6 +4,7 @@ import io.meridian.api.ApiError;
 import io.meridian.api.FieldError;
 import io.meridian.api.InvalidResourceException;
 import io.meridian.api.Kind;
+import io.meridian.api.LabelSelector;
 import io.meridian.api.ObjectMeta;
 import io.meridian.api.Resource;
 import io.meridian.api.codec.Codec;

@@ -2,6 +2,7 @@ package io.meridian.registry.http;
 
 import io.meridian.api.ApiError;
 import io.meridian.api.Kind;
+import io.meridian.api.LabelSelector;
 import io.meridian.api.Resource;
 import io.meridian.api.codec.Codec;
 import io.meridian.registry.resource.Keys;
@@ -152,7 +153,7 @@ final class WatchStream implements WatchListener {
       if (subject == null) {
         continue;
       }
-      if (selector != LabelSelector.EVERYTHING
+      if (!selector.isEverything()
           && !selector.matches(api.resources().codec().decode(subject).metadata().labels())) {
         continue;
       }

@@ -146,14 +146,14 @@ class HealthControllerHttpTest {
     backend.respond(503);
     Write down = awaitWrite(Conditions.NOT_READY);
     assertThat(down.message()).isIn("HTTP 503", "timeout after 100ms");
-    assertThat(results.subList(down.resultsSeen() - 3, down.resultsSeen()))
+    assertThat(List.copyOf(results).subList(down.resultsSeen() - 3, down.resultsSeen()))
         .as("the fall failures")
         .noneMatch(ProbeResult::passed);
 
     backend.respond(200);
     Write again = awaitWrite(Conditions.READY);
     assertThat(again.message()).isNull();
-    assertThat(results.subList(again.resultsSeen() - 2, again.resultsSeen()))
+    assertThat(List.copyOf(results).subList(again.resultsSeen() - 2, again.resultsSeen()))
         .as("the rise passes")
         .allMatch(ProbeResult::passed)
         .contains(ProbeResult.passed("HTTP 200"));

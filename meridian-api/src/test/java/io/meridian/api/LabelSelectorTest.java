@@ -1,4 +1,4 @@
-package io.meridian.cli;
+package io.meridian.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -26,9 +26,23 @@ class LabelSelectorTest {
   }
 
   @Test
-  void printsAsWritten() {
-    assertThat(LabelSelector.parse("app=web, tier!=db,env,!legacy"))
-        .hasToString("app=web,tier!=db,env,!legacy");
+  void setBasedRequirements() {
+    assertThat(LabelSelector.parse("tier in (frontend, backend)").matches(WEB)).isTrue();
+    assertThat(LabelSelector.parse("tier notin (frontend)").matches(WEB)).isFalse();
+    assertThat(LabelSelector.parse("env notin (prod)").matches(WEB)).isTrue();
+    assertThat(LabelSelector.parse("env in (prod)").matches(WEB)).isFalse();
+  }
+
+  @Test
+  void blankSelectsEverything() {
+    assertThat(LabelSelector.parse(" ").isEverything()).isTrue();
+    assertThat(LabelSelector.parse(null).matches(null)).isTrue();
+  }
+
+  @Test
+  void printsCanonically() {
+    assertThat(LabelSelector.parse("app=web, tier!=db,env,!legacy, z in (b,a)"))
+        .hasToString("app=web,tier!=db,env,!legacy,z in (a,b)");
   }
 
   @Test
@@ -36,7 +50,11 @@ class LabelSelectorTest {
     assertThatThrownBy(() -> LabelSelector.parse("app=web,=x"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'=x'");
-    assertThatThrownBy(() -> LabelSelector.parse("app in (a,b)"))
-        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> LabelSelector.parse("a in (b"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'a in (b'");
+    assertThatThrownBy(() -> LabelSelector.parse("app=we b"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("label value");
   }
 }

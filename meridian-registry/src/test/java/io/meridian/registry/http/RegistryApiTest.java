@@ -318,6 +318,45 @@ class RegistryApiTest {
   }
 
   @Test
+  void aServiceWithoutSelectorTakesManualEndpointsAndASelectorServiceRefusesThem() {
+    api.put(SVC + "ext", Api.service("ext", "{\"ports\":[{\"name\":\"pg\",\"port\":5432}]}"));
+    String eps =
+        "{\"apiVersion\":\"meridian.io/v1\",\"kind\":\"Endpoints\",\"metadata\":{\"name\":\"ext\"},"
+            + "\"endpoints\":[{\"address\":\"127.0.0.9\",\"ports\":[{\"name\":\"pg\",\"port\":5432}]}]}";
+    assertThat(api.put("/api/v1/namespaces/default/endpoints/ext", eps).status()).isEqualTo(201);
+    assertThat(
+            api.get("/api/v1/namespaces/default/endpoints/ext")
+                .json()
+                .at("/endpoints/0/address")
+                .asText())
+        .isEqualTo("127.0.0.9");
+
+    api.put(
+        SVC + "sel",
+        Api.service("sel", "{\"selector\":{\"app\":\"sel\"},\"ports\":[{\"port\":80}]}"));
+    var refused =
+        api.put("/api/v1/namespaces/default/endpoints/sel", eps.replace("\"ext\"", "\"sel\""));
+    assertThat(refused.status()).isEqualTo(409);
+    assertThat(refused.json().get("message").asText()).contains("selector");
+  }
+
+  @Test
+  void aNodeWithATtlLivesOnItsHeartbeats() throws Exception {
+    String node =
+        "{\"apiVersion\":\"meridian.io/v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"node-1\"},"
+            + "\"spec\":{\"addresses\":[\"127.0.0.1\"],\"ttl\":\"2s\"}}";
+    assertThat(api.put("/api/v1/nodes/node-1", node).status()).isEqualTo(201);
+    for (int i = 0; i < 6; i++) {
+      assertThat(api.post("/api/v1/nodes/node-1/heartbeat", "").status()).isEqualTo(200);
+      Thread.sleep(500);
+    }
+    assertThat(api.get("/api/v1/nodes").json().get("items")).hasSize(1);
+    await()
+        .atMost(Duration.ofSeconds(4))
+        .until(() -> api.get("/api/v1/nodes/node-1").status() == 404);
+  }
+
+  @Test
   void heartbeatsToAPersistentInstanceAreRefused() {
     api.put(INST + "p-1", Api.instance("p-1", "p", "127.0.0.1", 9001, ""));
     var hb = api.post(INST + "p-1/heartbeat", "");

@@ -1,0 +1,36 @@
+package io.meridian.balancer.roundrobin;
+
+import io.meridian.balancer.Policy;
+import io.meridian.balancer.PolicyProvider;
+import java.util.Map;
+
+/**
+ * Provides {@code round_robin}: the backends in turn, ignoring weights (see {@code
+ * RoundRobinPicker}). Takes no configuration keys. Stateless.
+ */
+public final class RoundRobinProvider implements PolicyProvider {
+
+  /** The policy name. */
+  public static final String NAME = "round_robin";
+
+  /** For {@link java.util.ServiceLoader}. */
+  public RoundRobinProvider() {}
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Policy create(Map<String, ?> config) {
+    if (!config.isEmpty()) {
+      throw new IllegalArgumentException(
+          "unknown key(s) "
+              + config.keySet().stream().map(k -> "\"" + k + "\"").sorted().toList()
+              + " for policy "
+              + NAME
+              + "; it takes no configuration");
+    }
+    return RoundRobinPolicy.INSTANCE;
+  }
+}

@@ -21,7 +21,8 @@ public final class LabelSelector {
   public static final LabelSelector EVERYTHING = new LabelSelector(List.of());
 
   private static final Pattern KEY = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?");
-  private static final Pattern VALUE = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?");
+  private static final Pattern VALUE =
+      Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?");
 
   private enum Op {
     EQ,
@@ -140,8 +141,11 @@ public final class LabelSelector {
 
   private static IllegalArgumentException bad(String part, String why) {
     return new IllegalArgumentException(
-        "'" + part + "' is not a label requirement such as app=web, tier!=db, env in (a,b), canary"
-            + " or !legacy: " + why);
+        "'"
+            + part
+            + "' is not a label requirement such as app=web, tier!=db, env in (a,b), canary"
+            + " or !legacy: "
+            + why);
   }
 
   private static List<String> splitTopLevel(String text) {

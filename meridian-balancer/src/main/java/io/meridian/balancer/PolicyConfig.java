@@ -49,6 +49,22 @@ public final class PolicyConfig {
     throw new IllegalArgumentException(key + " must be a number, got " + describe(value));
   }
 
+  /**
+   * Refuses any configuration for a policy that takes none.
+   *
+   * @throws IllegalArgumentException naming every key given
+   */
+  public static void requireNone(String policy, java.util.Map<String, ?> config) {
+    if (!config.isEmpty()) {
+      throw new IllegalArgumentException(
+          "unknown key(s) "
+              + config.keySet().stream().map(k -> "\"" + k + "\"").sorted().toList()
+              + " for policy "
+              + policy
+              + "; it takes no configuration");
+    }
+  }
+
   /** The error for a key {@code policy} does not know, listing the ones it does. */
   public static IllegalArgumentException unknownKey(String policy, String key, String known) {
     return new IllegalArgumentException(

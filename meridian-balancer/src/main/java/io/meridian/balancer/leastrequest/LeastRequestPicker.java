@@ -3,6 +3,7 @@ package io.meridian.balancer.leastrequest;
 import io.meridian.balancer.Backend;
 import io.meridian.balancer.Picker;
 import io.meridian.balancer.RandomSource;
+import io.meridian.balancer.SingletonPicker;
 import io.meridian.balancer.random.AliasTable;
 import java.util.List;
 
@@ -78,7 +79,7 @@ final class LeastRequestPicker<E> implements Picker<E> {
       return Picker.empty();
     }
     if (backends.length == 1) {
-      return new Single<>(backends[0]);
+      return new SingletonPicker<>("least_request", backends[0]);
     }
     int[] weights = new int[backends.length];
     for (int i = 0; i < backends.length; i++) {
@@ -129,23 +130,5 @@ final class LeastRequestPicker<E> implements Picker<E> {
         + choices
         + (draw.uniform() ? "" : ", activeRequestBias=" + bias)
         + "}";
-  }
-
-  /** One backend: nothing to compare. */
-  private record Single<E>(Backend<E> only) implements Picker<E> {
-    @Override
-    public Backend<E> pick() {
-      return only;
-    }
-
-    @Override
-    public int size() {
-      return 1;
-    }
-
-    @Override
-    public String toString() {
-      return "least_request{size=1}";
-    }
   }
 }

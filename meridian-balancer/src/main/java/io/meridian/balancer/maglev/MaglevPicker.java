@@ -4,6 +4,7 @@ import io.meridian.balancer.Backend;
 import io.meridian.balancer.HashKeys;
 import io.meridian.balancer.Picker;
 import io.meridian.balancer.RandomSource;
+import io.meridian.balancer.SingletonPicker;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -69,7 +70,7 @@ final class MaglevPicker<E> implements Picker<E> {
       return Picker.empty();
     }
     if (backends.length == 1) {
-      return new Single<>(backends[0]);
+      return new SingletonPicker<>("maglev", backends[0]);
     }
     return new MaglevPicker<>(fill(backends, tableSize), backends.length, random);
   }
@@ -142,28 +143,5 @@ final class MaglevPicker<E> implements Picker<E> {
   @Override
   public String toString() {
     return "maglev{size=" + size + ", tableSize=" + table.length + "}";
-  }
-
-  /** One backend: every hash is its. */
-  private record Single<E>(Backend<E> only) implements Picker<E> {
-    @Override
-    public Backend<E> pick() {
-      return only;
-    }
-
-    @Override
-    public Backend<E> pick(long hash) {
-      return only;
-    }
-
-    @Override
-    public int size() {
-      return 1;
-    }
-
-    @Override
-    public String toString() {
-      return "maglev{size=1}";
-    }
   }
 }

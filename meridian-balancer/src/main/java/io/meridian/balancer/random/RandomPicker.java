@@ -3,6 +3,7 @@ package io.meridian.balancer.random;
 import io.meridian.balancer.Backend;
 import io.meridian.balancer.Picker;
 import io.meridian.balancer.RandomSource;
+import io.meridian.balancer.SingletonPicker;
 import java.util.List;
 
 /**
@@ -36,7 +37,7 @@ final class RandomPicker<E> implements Picker<E> {
       return Picker.empty();
     }
     if (backends.length == 1) {
-      return new Single<>(backends[0]);
+      return new SingletonPicker<>("random", backends[0]);
     }
     int[] weights = new int[backends.length];
     for (int i = 0; i < backends.length; i++) {
@@ -58,23 +59,5 @@ final class RandomPicker<E> implements Picker<E> {
   @Override
   public String toString() {
     return "random{size=" + backends.length + (table.uniform() ? "" : ", weighted") + "}";
-  }
-
-  /** One backend: no draw at all. */
-  private record Single<E>(Backend<E> only) implements Picker<E> {
-    @Override
-    public Backend<E> pick() {
-      return only;
-    }
-
-    @Override
-    public int size() {
-      return 1;
-    }
-
-    @Override
-    public String toString() {
-      return "random{size=1}";
-    }
   }
 }

@@ -4,6 +4,7 @@ import io.meridian.balancer.Backend;
 import io.meridian.balancer.HashKeys;
 import io.meridian.balancer.Picker;
 import io.meridian.balancer.RandomSource;
+import io.meridian.balancer.SingletonPicker;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -72,7 +73,7 @@ final class RingHashPicker<E> implements Picker<E> {
       return Picker.empty();
     }
     if (n == 1) {
-      return new Single<>(backends[0]);
+      return new SingletonPicker<>("ring_hash", backends[0]);
     }
     long[] points = pointCounts(backends, minRingSize, maxRingSize);
     long total = 0;
@@ -196,28 +197,5 @@ final class RingHashPicker<E> implements Picker<E> {
       v /= 10;
     }
     return digits;
-  }
-
-  /** One backend: every hash is its. */
-  private record Single<E>(Backend<E> only) implements Picker<E> {
-    @Override
-    public Backend<E> pick() {
-      return only;
-    }
-
-    @Override
-    public Backend<E> pick(long hash) {
-      return only;
-    }
-
-    @Override
-    public int size() {
-      return 1;
-    }
-
-    @Override
-    public String toString() {
-      return "ring_hash{size=1}";
-    }
   }
 }

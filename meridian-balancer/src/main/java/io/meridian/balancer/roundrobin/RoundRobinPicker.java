@@ -3,6 +3,7 @@ package io.meridian.balancer.roundrobin;
 import io.meridian.balancer.Backend;
 import io.meridian.balancer.Picker;
 import io.meridian.balancer.RandomSource;
+import io.meridian.balancer.SingletonPicker;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -39,7 +40,7 @@ final class RoundRobinPicker<E> implements Picker<E> {
       return Picker.empty();
     }
     if (backends.length == 1) {
-      return new Single<>(backends[0]);
+      return new SingletonPicker<>("round_robin", backends[0]);
     }
     return new RoundRobinPicker<>(backends, random.nextInt(backends.length));
   }
@@ -58,23 +59,5 @@ final class RoundRobinPicker<E> implements Picker<E> {
   @Override
   public String toString() {
     return "round_robin{size=" + backends.length + "}";
-  }
-
-  /** One backend: no counter to contend on. */
-  private record Single<E>(Backend<E> only) implements Picker<E> {
-    @Override
-    public Backend<E> pick() {
-      return only;
-    }
-
-    @Override
-    public int size() {
-      return 1;
-    }
-
-    @Override
-    public String toString() {
-      return "round_robin{size=1}";
-    }
   }
 }

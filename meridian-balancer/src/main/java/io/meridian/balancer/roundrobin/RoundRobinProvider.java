@@ -1,6 +1,7 @@
 package io.meridian.balancer.roundrobin;
 
 import io.meridian.balancer.Policy;
+import io.meridian.balancer.PolicyConfig;
 import io.meridian.balancer.PolicyProvider;
 import java.util.Map;
 
@@ -23,14 +24,7 @@ public final class RoundRobinProvider implements PolicyProvider {
 
   @Override
   public Policy create(Map<String, ?> config) {
-    if (!config.isEmpty()) {
-      throw new IllegalArgumentException(
-          "unknown key(s) "
-              + config.keySet().stream().map(k -> "\"" + k + "\"").sorted().toList()
-              + " for policy "
-              + NAME
-              + "; it takes no configuration");
-    }
+    PolicyConfig.requireNone(NAME, config);
     return RoundRobinPolicy.INSTANCE;
   }
 }

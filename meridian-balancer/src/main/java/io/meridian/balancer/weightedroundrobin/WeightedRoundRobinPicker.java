@@ -3,6 +3,7 @@ package io.meridian.balancer.weightedroundrobin;
 import io.meridian.balancer.Backend;
 import io.meridian.balancer.Picker;
 import io.meridian.balancer.RandomSource;
+import io.meridian.balancer.SingletonPicker;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -39,7 +40,7 @@ final class WeightedRoundRobinPicker<E> implements Picker<E> {
       return Picker.empty();
     }
     if (backends.length == 1) {
-      return new Single<>(backends[0]);
+      return new SingletonPicker<>("weighted_round_robin", backends[0]);
     }
     int[] weights = new int[backends.length];
     for (int i = 0; i < backends.length; i++) {
@@ -73,23 +74,5 @@ final class WeightedRoundRobinPicker<E> implements Picker<E> {
   @Override
   public String toString() {
     return "weighted_round_robin{size=" + size + ", cycle=" + table.length + "}";
-  }
-
-  /** One backend: no counter to contend on. */
-  private record Single<E>(Backend<E> only) implements Picker<E> {
-    @Override
-    public Backend<E> pick() {
-      return only;
-    }
-
-    @Override
-    public int size() {
-      return 1;
-    }
-
-    @Override
-    public String toString() {
-      return "weighted_round_robin{size=1}";
-    }
   }
 }

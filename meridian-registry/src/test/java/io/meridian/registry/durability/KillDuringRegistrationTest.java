@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,10 +22,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,7 +36,6 @@ class KillDuringRegistrationTest {
 
   private static final int ROUNDS = 20;
   private static final int REGISTRATIONS = 1_000;
-  private static final int IN_FLIGHT = 64;
 
   @TempDir Path dir;
   private final ObjectMapper json = new ObjectMapper();
@@ -90,38 +92,38 @@ class KillDuringRegistrationTest {
 
         URI uri = s.uri();
         int r = round;
-        Semaphore window = new Semaphore(IN_FLIGHT);
-        List<CompletableFuture<?>> calls = new ArrayList<>();
-        long killAfter = 150 + random.nextInt(600);
-        long t0 = System.nanoTime();
+        // All 1,000 registrations are in flight at once, one virtual thread and one connection
+        // each; the kill lands once a random share of them (5..80%) has been acknowledged, so it
+        // always falls in the middle of the stream.
+        AtomicInteger ackedThisRound = new AtomicInteger();
+        int killAt = REGISTRATIONS / 20 + random.nextInt(REGISTRATIONS * 3 / 4);
+        List<Thread> calls = new ArrayList<>();
         for (int i = 0; i < REGISTRATIONS; i++) {
-          if (System.nanoTime() - t0 > TimeUnit.MILLISECONDS.toNanos(killAfter)) {
-            break;
-          }
-          if (!window.tryAcquire(2, TimeUnit.SECONDS)) {
-            break;
-          }
           String name = "r" + r + "-" + i;
           calls.add(
-              register(uri, name)
-                  .whenComplete(
-                      (ok, e) -> {
-                        window.release();
-                        if (e == null && ok) {
+              Thread.ofVirtual()
+                  .start(
+                      () -> {
+                        if (register(uri, name)) {
                           acknowledged.add(name);
+                          ackedThisRound.incrementAndGet();
                         }
                       }));
         }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (ackedThisRound.get() < killAt && System.nanoTime() < deadline) {
+          Thread.sleep(1);
+        }
         s.process().destroyForcibly();
         s.process().waitFor(10, TimeUnit.SECONDS);
-        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
-            .exceptionally(e -> null)
-            .get(30, TimeUnit.SECONDS);
+        for (Thread t : calls) {
+          t.join(TimeUnit.SECONDS.toMillis(30));
+        }
         s = null;
       }
       s = start();
       assertThat(names(s.uri())).containsAll(acknowledged);
-      assertThat(acknowledged).hasSizeGreaterThan(ROUNDS * 10);
+      assertThat(acknowledged).hasSizeGreaterThan(ROUNDS * REGISTRATIONS / 20);
     } finally {
       if (s != null) {
         s.process().destroyForcibly().waitFor();
@@ -129,20 +131,40 @@ class KillDuringRegistrationTest {
     }
   }
 
-  private CompletableFuture<Boolean> register(URI base, String name) {
+  /**
+   * One registration over its own connection, blocking (on a virtual thread): true when the
+   * registry acknowledged it with 201/200, false when the connection failed or was cut by the kill.
+   */
+  private static boolean register(URI base, String name) {
     String body =
         "{\"metadata\":{\"name\":\""
             + name
             + "\",\"labels\":{\"app\":\"load\"}},"
             + "\"spec\":{\"address\":\"127.0.0.1\",\"ports\":{\"http\":8080}}}";
-    HttpRequest req =
-        HttpRequest.newBuilder(base.resolve("/api/v1/namespaces/default/instances/" + name))
-            .header("Content-Type", "application/json")
-            .timeout(Duration.ofSeconds(10))
-            .PUT(HttpRequest.BodyPublishers.ofString(body))
-            .build();
-    return http.sendAsync(req, HttpResponse.BodyHandlers.ofString())
-        .thenApply(r -> r.statusCode() == 201 || r.statusCode() == 200);
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    String head =
+        "PUT /api/v1/namespaces/default/instances/"
+            + name
+            + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            + "Connection: close\r\nContent-Length: "
+            + bytes.length
+            + "\r\n\r\n";
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 10_000);
+      socket.setSoTimeout(30_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(head.getBytes(StandardCharsets.US_ASCII));
+      out.write(bytes);
+      out.flush();
+      String status =
+          new BufferedReader(
+                  new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+              .readLine();
+      return status != null
+          && (status.startsWith("HTTP/1.1 201") || status.startsWith("HTTP/1.1 200"));
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private Set<String> names(URI base) throws Exception {

@@ -241,42 +241,31 @@ public final class Resources {
 
   /** The lease id the object must be attached to (0 for none), granting one if needed. */
   private CompletableFuture<Long> leaseFor(Resource r, KeyValue existing, Resource previous) {
-    Duration ttl = null;
-    Duration previousTtl = null;
-    if (r instanceof Instance i && i.spec().ttl() != null) {
-      ttl = i.spec().ttl().duration();
-      previousTtl =
-          previous instanceof Instance p && p.spec().ttl() != null
-              ? p.spec().ttl().duration()
-              : null;
-    } else if (r instanceof io.meridian.api.Node n && n.spec() != null && n.spec().ttl() != null) {
-      ttl = n.spec().ttl().duration();
-      previousTtl =
-          previous instanceof io.meridian.api.Node p && p.spec() != null && p.spec().ttl() != null
-              ? p.spec().ttl().duration()
-              : null;
-    }
+    Duration ttl = ttlOf(r);
     if (ttl == null) {
       return CompletableFuture.completedFuture(0L);
     }
     if (existing != null
         && existing.lease() != 0
-        && ttl.equals(previousTtl)
+        && ttl.equals(ttlOf(previous))
         && store.lease(existing.lease()).isPresent()) {
       long id = existing.lease();
       return store
           .keepAlive(id)
-          .thenApply(l -> l.isPresent() ? id : 0L)
-          .thenCompose(id2 -> id2 != 0 ? CompletableFuture.completedFuture(id2) : grant(ttlOf(r)));
+          .thenCompose(l -> l.isPresent() ? CompletableFuture.completedFuture(id) : grant(ttl));
     }
     return grant(ttl);
   }
 
+  /** The {@code spec.ttl} of an ephemeral instance or node, null for anything else. */
   private static Duration ttlOf(Resource r) {
-    if (r instanceof Instance i) {
+    if (r instanceof Instance i && i.spec() != null && i.spec().ttl() != null) {
       return i.spec().ttl().duration();
     }
-    return ((io.meridian.api.Node) r).spec().ttl().duration();
+    if (r instanceof io.meridian.api.Node n && n.spec() != null && n.spec().ttl() != null) {
+      return n.spec().ttl().duration();
+    }
+    return null;
   }
 
   private CompletableFuture<Long> grant(Duration ttl) {

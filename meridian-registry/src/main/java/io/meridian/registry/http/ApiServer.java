@@ -19,12 +19,10 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -169,7 +167,7 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  /** Aggregates bodies up to a limit; past it, answers 413 with a JSON error and closes. */
+  /** Aggregates bodies up to a limit; past it, answers 413 with a JSON error and drains. */
   static final class LimitedAggregator extends HttpObjectAggregator {
     private final int limit;
 
@@ -185,11 +183,7 @@ public final class ApiServer implements AutoCloseable {
               413,
               "RequestEntityTooLarge",
               "request body is larger than the limit of " + limit + " bytes");
-      Responses.error(ctx, false, e);
-      if (oversized instanceof FullHttpRequest) {
-        return;
-      }
-      HttpUtil.setKeepAlive(oversized, false);
+      Responses.errorAndDrain(ctx, e);
     }
   }
 }

@@ -36,11 +36,16 @@ public final class Backend<E> {
   private final String key;
   private final int weight;
   private final String zone;
+  private final Backend<E> counter; // whose in-flight count this one keeps: itself or its origin
 
-  @SuppressWarnings("unused") // accessed through ACTIVE
+  @SuppressWarnings("unused") // accessed through ACTIVE, on counter only
   private volatile int active;
 
   private Backend(E value, String key, int weight, String zone) {
+    this(value, key, weight, zone, null);
+  }
+
+  private Backend(E value, String key, int weight, String zone, Backend<E> origin) {
     this.value = Objects.requireNonNull(value, "value");
     this.key = Objects.requireNonNull(key, "key");
     if (weight < 1 || weight > MAX_WEIGHT) {
@@ -48,6 +53,7 @@ public final class Backend<E> {
     }
     this.weight = weight;
     this.zone = zone == null ? "" : zone;
+    this.counter = origin == null ? this : origin;
   }
 
   public static <E> Backend<E> of(E value, String key) {
@@ -56,6 +62,14 @@ public final class Backend<E> {
 
   public static <E> Backend<E> of(E value, String key, int weight, String zone) {
     return new Backend<>(value, key, weight, zone);
+  }
+
+  /**
+   * This backend with another weight (slow start's ramp), sharing this one's in-flight count, so
+   * that a request started on either is seen, and finished, on both.
+   */
+  public Backend<E> withWeight(int weight) {
+    return weight == this.weight ? this : new Backend<>(value, key, weight, zone, counter);
   }
 
   public E value() {
@@ -77,17 +91,17 @@ public final class Backend<E> {
 
   /** Requests in flight, as counted by {@link #started()} and {@link #finished()}. */
   public int activeRequests() {
-    return (int) ACTIVE.getVolatile(this);
+    return (int) ACTIVE.getVolatile(counter);
   }
 
   /** Call when a request to this backend starts (least-request balancing reads the count). */
   public void started() {
-    ACTIVE.getAndAdd(this, 1);
+    ACTIVE.getAndAdd(counter, 1);
   }
 
   /** Call when a request to this backend ends, however it ended. */
   public void finished() {
-    ACTIVE.getAndAdd(this, -1);
+    ACTIVE.getAndAdd(counter, -1);
   }
 
   @Override

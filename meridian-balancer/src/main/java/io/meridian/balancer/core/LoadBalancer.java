@@ -72,8 +72,9 @@ import java.util.function.Predicate;
  * <p><b>Slow start and identity.</b> While slow start is configured, pickers hold weight-scaled
  * copies of the caller's backends (same value, key and zone; see {@link SlowStart#WEIGHT_SCALE}). A
  * backend's copy is cached and stays the same object while its weight does; a ramping backend gets
- * a new copy per step. Report outcomes with whichever instance was picked: {@link #report} matches
- * by key.
+ * a new copy per step. Copies share the caller's in-flight count ({@link Backend#withWeight}), so
+ * least request sees a request however it was started. Report outcomes with whichever instance was
+ * picked: {@link #report} matches by key.
  *
  * <p><b>Timers.</b> Nothing starts in the constructor. The first update arms the outlier interval
  * (every {@code interval}); one wake-up timer is kept armed at the earliest of the next un-ejection
@@ -416,7 +417,7 @@ public final class LoadBalancer<E> implements AutoCloseable {
         return backend;
       }
       if (scaled == null || scaled.weight() != weight) {
-        scaled = Backend.of(backend.value(), backend.key(), weight, backend.zone());
+        scaled = backend.withWeight(weight);
       }
       return scaled;
     }

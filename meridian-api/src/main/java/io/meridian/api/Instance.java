@@ -32,6 +32,10 @@ public record Instance(
     return new Instance(apiVersion, kind, metadata, spec, status);
   }
 
+  public Instance withSpec(InstanceSpec spec) {
+    return new Instance(apiVersion, kind, metadata, spec, status);
+  }
+
   public Instance withStatus(InstanceStatus status) {
     return new Instance(apiVersion, kind, metadata, spec, status);
   }

@@ -129,6 +129,32 @@ public record ServiceSpec(
         healthCheck);
   }
 
+  public ServiceSpec withLoadBalancing(LoadBalancing loadBalancing) {
+    return new ServiceSpec(
+        type,
+        selector,
+        ports,
+        clusterIP,
+        clusterIPs,
+        ipFamilies,
+        ipFamilyPolicy,
+        externalIPs,
+        sessionAffinity,
+        sessionAffinityConfig,
+        externalTrafficPolicy,
+        internalTrafficPolicy,
+        externalName,
+        loadBalancerIP,
+        loadBalancerSourceRanges,
+        loadBalancerClass,
+        allocateLoadBalancerNodePorts,
+        healthCheckNodePort,
+        publishNotReadyAddresses,
+        trafficDistribution,
+        loadBalancing,
+        healthCheck);
+  }
+
   public ServiceSpec withType(ServiceType type) {
     return new ServiceSpec(
         type,

@@ -1,5 +1,6 @@
 package io.meridian.bench.registry;
 
+import io.meridian.bench.CpuModel;
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
@@ -17,17 +18,7 @@ record Machine(
     int cpus, String cpuModel, String kernel, String jdk, String etcd, String disk, String date) {
 
   static Machine describe(Path dataDir, String etcdBinary) {
-    String model = "unknown CPU";
-    try {
-      model =
-          Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-              .filter(l -> l.startsWith("model name"))
-              .map(l -> l.substring(l.indexOf(':') + 1).trim())
-              .findFirst()
-              .orElse(model);
-    } catch (IOException e) {
-      // not Linux: keep "unknown"
-    }
+    String model = CpuModel.name();
     String disk;
     try {
       FileStore fs = Files.getFileStore(dataDir);

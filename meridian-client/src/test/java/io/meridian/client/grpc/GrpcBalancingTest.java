@@ -26,14 +26,11 @@ import io.meridian.api.Service;
 import io.meridian.api.ServicePort;
 import io.meridian.api.ServiceSpec;
 import io.meridian.api.ServiceType;
+import io.meridian.client.it.Greeter;
 import io.meridian.registry.RegistryConfig;
 import io.meridian.registry.RegistryServer;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,8 +56,8 @@ class GrpcBalancingTest {
       MethodDescriptor.<String, String>newBuilder()
           .setType(MethodDescriptor.MethodType.UNARY)
           .setFullMethodName("meridian.test.Who/Am")
-          .setRequestMarshaller(new Utf8())
-          .setResponseMarshaller(new Utf8())
+          .setRequestMarshaller(Greeter.UTF8)
+          .setResponseMarshaller(Greeter.UTF8)
           .build();
 
   @TempDir Path dir;
@@ -358,21 +355,5 @@ class GrpcBalancingTest {
               }
               return seen.size() == n;
             });
-  }
-
-  private static final class Utf8 implements MethodDescriptor.Marshaller<String> {
-    @Override
-    public InputStream stream(String value) {
-      return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public String parse(InputStream stream) {
-      try {
-        return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
   }
 }

@@ -12,15 +12,18 @@ import java.nio.charset.StandardCharsets;
  * UTF-8 text in, the answering instance's name out. Its descriptor is written by hand (a string
  * marshaller) so that the tests need no protoc; on the wire it is ordinary gRPC.
  */
-final class Greeter {
+public final class Greeter {
 
-  static final MethodDescriptor<String, String> SAY_HELLO =
+  /** Strings as UTF-8 bytes, for hand-written method descriptors. */
+  public static final MethodDescriptor.Marshaller<String> UTF8 = new Utf8();
+
+  public static final MethodDescriptor<String, String> SAY_HELLO =
       MethodDescriptor.<String, String>newBuilder()
           .setType(MethodDescriptor.MethodType.UNARY)
           .setFullMethodName(
               MethodDescriptor.generateFullMethodName("meridian.test.Greeter", "SayHello"))
-          .setRequestMarshaller(new Utf8())
-          .setResponseMarshaller(new Utf8())
+          .setRequestMarshaller(UTF8)
+          .setResponseMarshaller(UTF8)
           .build();
 
   private Greeter() {}

@@ -1,12 +1,15 @@
 package io.meridian.cli;
 
+import io.meridian.dns.DnsConfig;
 import io.meridian.registry.RegistryConfig;
+import java.net.URI;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code meridian dev}: everything in one process for a laptop, without root. ClusterIPs come from
@@ -32,7 +35,8 @@ import picocli.CommandLine.Mixin;
       "",
       "Examples:",
       "  meridian dev",
-      "  meridian dev --port 7171 --data-dir /tmp/meridian"
+      "  meridian dev --port 7171 --data-dir /tmp/meridian",
+      "  meridian dev --dns-port 0    (then: dig @127.0.0.1 -p PORT web.default.svc.cluster.local)"
     })
 final class DevCommand implements Callable<Integer> {
 
@@ -40,6 +44,17 @@ final class DevCommand implements Callable<Integer> {
   static final String LB_POOL = "127.97.0.0/24";
 
   @Mixin ListenOptions listen;
+
+  @Option(
+      names = "--dns-port",
+      paramLabel = "PORT",
+      defaultValue = "8053",
+      description =
+          "DNS (UDP and TCP) port on the same --host; 0 picks a free one, -1 turns DNS off"
+              + " (default: ${DEFAULT-VALUE}).")
+  int dnsPort;
+
+  @Mixin DnsCommand.DnsOptions dns;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -63,7 +78,15 @@ final class DevCommand implements Callable<Integer> {
               }
               out.println(
                   "meridian dev: try 'meridian register web 127.0.0.1:8080' and 'meridian get"
-                      + " endpoints web'; Ctrl-C stops");
+                      + " endpoints web'"
+                      + (dnsPort < 0
+                          ? ""
+                          : ", then 'dig @127.0.0.1 -p "
+                              + ((DnsComponent) components.get(1)).port()
+                              + " web.default.svc."
+                              + dns.domain
+                              + "'")
+                      + "; Ctrl-C stops");
             });
   }
 
@@ -76,6 +99,11 @@ final class DevCommand implements Callable<Integer> {
             .serviceCidr(SERVICE_CIDR)
             .lbPool(LB_POOL)
             .build();
-    return List.of(new RegistryComponent(registry));
+    RegistryComponent reg = new RegistryComponent(registry);
+    if (dnsPort < 0) {
+      return List.of(reg);
+    }
+    DnsConfig dnsConfig = dns.config(listen.host, dnsPort, spec.commandLine());
+    return List.of(reg, new DnsComponent(() -> URI.create(reg.address()), dnsConfig));
   }
 }

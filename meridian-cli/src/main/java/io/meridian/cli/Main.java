@@ -44,6 +44,7 @@ import picocli.CommandLine.ScopeType;
     subcommands = {
       DevCommand.class,
       ServerCommand.class,
+      DnsCommand.class,
       ApplyCommand.class,
       GetCommand.class,
       DescribeCommand.class,

@@ -28,6 +28,7 @@ class MainTest {
         new String[] {
           "dev",
           "server",
+          "dns",
           "apply",
           "get",
           "describe",

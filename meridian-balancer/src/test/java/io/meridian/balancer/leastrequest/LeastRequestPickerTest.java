@@ -6,6 +6,10 @@ import io.meridian.balancer.Backend;
 import io.meridian.balancer.Picker;
 import io.meridian.balancer.testing.ScriptedRandom;
 import java.util.List;
+import net.jqwik.api.Assume;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 class LeastRequestPickerTest {
@@ -67,6 +71,23 @@ class LeastRequestPickerTest {
     List<Backend<String>> fleet = List.of(backend("light", 1, 0), backend("heavy", 3, 0));
     assertThat(picker(fleet, ScriptedRandom.of(FIRST, SECOND)).pick().key()).isEqualTo("light");
     assertThat(picker(fleet, ScriptedRandom.of(SECOND, FIRST)).pick().key()).isEqualTo("heavy");
+  }
+
+  @Property(tries = 200)
+  void ofTwoTheLowerActivePerWeightWinsAndATieGoesToTheFirstDrawn(
+      @ForAll @IntRange(min = 1, max = 1000) int firstWeight,
+      @ForAll @IntRange(min = 1, max = 1000) int secondWeight,
+      @ForAll @IntRange(min = 0, max = 50) int firstActive,
+      @ForAll @IntRange(min = 0, max = 50) int secondActive) {
+    Assume.that(firstWeight != secondWeight); // unequal: the alias table's draws below apply
+    List<Backend<String>> fleet =
+        List.of(backend("a", firstWeight, firstActive), backend("b", secondWeight, secondActive));
+    boolean secondLighter = (long) secondActive * firstWeight < (long) firstActive * secondWeight;
+    assertThat(picker(fleet, ScriptedRandom.of(FIRST, SECOND)).pick().key())
+        .isEqualTo(secondLighter ? "b" : "a");
+    boolean firstLighter = (long) firstActive * secondWeight < (long) secondActive * firstWeight;
+    assertThat(picker(fleet, ScriptedRandom.of(SECOND, FIRST)).pick().key())
+        .isEqualTo(firstLighter ? "a" : "b");
   }
 
   @Test

@@ -7,6 +7,7 @@ import static org.assertj.core.data.Offset.offset;
 import io.meridian.balancer.testing.ScriptedRandom;
 import java.util.Arrays;
 import java.util.List;
+import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -54,8 +55,46 @@ class AliasTableTest {
     assertThat(table.uniform()).isTrue();
   }
 
+  /**
+   * Ten columns round up to sixteen, so a draw is {@code nextInt(2^30)} (no rejection) split into 4
+   * column bits and 26 coin bits; the six padding columns answer real indexes.
+   */
   @Test
-  void from32768ColumnsTheCoinIsASecondDraw() {
+  void columnsRoundUpToAPowerOfTwoSoTheDrawIsTwoToTheThirty() {
+    AliasTable table = AliasTable.of(new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+    assertThat(table.columns()).isEqualTo(16);
+    assertThat(table.bits()).isEqualTo(26);
+    ScriptedRandom random = ScriptedRandom.of(0, (10 << 26) | 5, (15 << 26) | ((1 << 26) - 1));
+    for (int i = 0; i < 3; i++) {
+      assertThat(table.next(random)).isBetween(0, 9);
+    }
+    assertThat(random.bounds()).containsOnly(1 << 30);
+    assertThat(AliasTable.of(new int[] {1, 2, 3, 4}).columns()).isEqualTo(4);
+    assertThat(AliasTable.of(new int[] {1, 2, 3, 4, 5}).columns()).isEqualTo(8);
+  }
+
+  @Property(tries = 100)
+  void everyColumnAndCoinAnswersARealIndexAndThePaddingWeighsNothing(
+      @ForAll @Size(min = 2, max = 300) List<@IntRange(min = 1, max = 1_000) Integer> weights) {
+    int[] w = weights.stream().mapToInt(Integer::intValue).toArray();
+    AliasTable table = AliasTable.of(w);
+    Assume.that(!table.uniform());
+    int bits = table.bits();
+    for (int column = 0; column < table.columns(); column++) {
+      for (int coin : new int[] {0, (1 << bits) - 1}) {
+        int drawn = table.next(ScriptedRandom.of((column << bits) | coin));
+        assertThat(drawn).isBetween(0, w.length - 1);
+      }
+    }
+    double sum = 0;
+    for (int i = 0; i < w.length; i++) {
+      sum += table.probability(i);
+    }
+    assertThat(sum).isCloseTo(1.0, offset(1e-9));
+  }
+
+  @Test
+  void beyond16384ColumnsTheCoinIsASecondDraw() {
     int[] w = new int[32_768];
     Arrays.fill(w, 1);
     w[0] = 2;
@@ -64,7 +103,8 @@ class AliasTableTest {
     ScriptedRandom random = ScriptedRandom.of(7, 0);
     assertThat(table.next(random)).isEqualTo(7);
     assertThat(random.bounds()).containsExactly(32_768, 1 << 30);
-    assertThat(AliasTable.of(Arrays.copyOf(w, 32_767)).bits()).isEqualTo(16);
+    assertThat(AliasTable.of(Arrays.copyOf(w, 16_385)).bits()).isEqualTo(30); // 32,768 columns
+    assertThat(AliasTable.of(Arrays.copyOf(w, 16_384)).bits()).isEqualTo(16);
   }
 
   @Test

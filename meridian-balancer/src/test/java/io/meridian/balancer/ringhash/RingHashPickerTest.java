@@ -9,6 +9,7 @@ import io.meridian.balancer.HashKeys;
 import io.meridian.balancer.Picker;
 import io.meridian.balancer.RandomSource;
 import io.meridian.balancer.testing.Fleet;
+import io.meridian.balancer.testing.Tally;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -84,6 +85,73 @@ class RingHashPickerTest {
       found |= ring.point(i) == expected && ring.owner(i).key().equals("10.0.0.7:8080");
     }
     assertThat(found).isTrue();
+  }
+
+  /** The first point at or after {@code hash}, wrapping: a binary search over the whole ring. */
+  private static Backend<String> firstPointAtOrAfter(RingHashPicker<String> ring, long hash) {
+    int lo = 0;
+    int hi = ring.ringSize();
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (Long.compareUnsigned(ring.point(mid), hash) < 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return ring.owner(lo == ring.ringSize() ? 0 : lo);
+  }
+
+  /**
+   * The bucket index only narrows the search: every hash gets the point a search of the whole ring
+   * finds, at and beside every point, at every bucket's edges and at random.
+   */
+  private static void assertPicksAsASearchOfTheWholeRing(
+      RingHashPicker<String> ring, SplittableRandom random) {
+    int buckets = ring.buckets();
+    List<Long> hashes = new ArrayList<>(List.of(0L, -1L, Long.MIN_VALUE, Long.MAX_VALUE));
+    for (int i = 0; i < ring.ringSize(); i++) {
+      long p = ring.point(i);
+      hashes.addAll(List.of(p - 1, p, p + 1));
+    }
+    int shift = 64 - Integer.numberOfTrailingZeros(buckets);
+    for (long b = 0; b < buckets; b++) {
+      long edge = b << shift;
+      hashes.addAll(List.of(edge - 1, edge, edge + 1));
+    }
+    for (int k = 0; k < 10_000; k++) {
+      hashes.add(random.nextLong());
+    }
+    for (long h : hashes) {
+      assertThat(ring.pick(h)).as("hash %x", h).isSameAs(firstPointAtOrAfter(ring, h));
+    }
+  }
+
+  @Property(tries = 30)
+  void theBucketIndexPicksThePointASearchOfTheWholeRingFinds(
+      @ForAll @IntRange(min = 2, max = 40) int n,
+      @ForAll @IntRange(min = 1, max = 4096) int minRingSize,
+      @ForAll long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    int[] weights = new int[n];
+    for (int i = 0; i < n; i++) {
+      weights[i] = 1 + random.nextInt(10);
+    }
+    RingHashPicker<String> ring =
+        ring(Fleet.weighted(weights), minRingSize, RingHashPolicy.MAX_RING_SIZE);
+    assertThat(Integer.bitCount(ring.buckets())).isOne();
+    assertThat((double) ring.ringSize() / ring.buckets()).isBetween(1.0, 4.0);
+    assertPicksAsASearchOfTheWholeRing(ring, random);
+  }
+
+  /** 25,600 points in 8,192 buckets: some hold more than the window and are scanned instead. */
+  @Test
+  void bucketsLargerThanTheWindowPickAsTheWholeRingToo() {
+    RingHashPicker<String> ring = ring(Fleet.of(50));
+    assertThat(ring.ringSize()).isEqualTo(25_600);
+    assertThat(ring.buckets()).isEqualTo(8_192);
+    assertThat(ring.largestBucket()).isGreaterThan(RingHashPicker.WINDOW);
+    assertPicksAsASearchOfTheWholeRing(ring, new SplittableRandom(50));
   }
 
   @Test
@@ -196,17 +264,19 @@ class RingHashPickerTest {
     }
   }
 
+  /** Without a hash a pick lands where a random hash would: on each backend by its arcs' share. */
   @Test
-  void aPickWithoutAHashUsesARandomOne() {
-    RingHashPicker<String> ring = ring(Fleet.of(3));
+  void aPickWithoutAHashDrawsEachBackendByItsArcShare() {
+    List<Backend<String>> fleet = Fleet.weighted(1, 2, 5, 8);
+    Map<String, Double> shares = arcShares(ring(fleet));
     Picker<String> picker =
-        RingHashPicker.over(Fleet.of(3), RandomSource.of(new SplittableRandom(1)), 1024, 1 << 20);
-    Map<String, Integer> counts = new HashMap<>();
-    for (int i = 0; i < 3000; i++) {
-      counts.merge(picker.pick().key(), 1, Integer::sum);
+        RingHashPicker.over(
+            fleet, RandomSource.of(new SplittableRandom(1)), 1024, RingHashPolicy.MAX_RING_SIZE);
+    Tally tally = Tally.picks(picker, 200_000);
+    for (Backend<String> b : fleet) {
+      assertThat(tally.share(b.key())).as(b.key()).isCloseTo(shares.get(b.key()), offset(0.005));
     }
-    assertThat(counts).hasSize(3);
-    assertThat(ring.ringSize()).isEqualTo(1536);
+    assertThat(ring(Fleet.of(3)).ringSize()).isEqualTo(1536);
   }
 
   @Test

@@ -29,8 +29,9 @@ import org.openjdk.jmh.annotations.State;
  * every run sees the same set), with {@link RandomSource#threadLocal()}, the production source. Per
  * pick, round robin and weighted round robin do one atomic increment and one array read; random one
  * {@code ThreadLocalRandom} draw into an alias table; least request two such draws and two reads of
- * in-flight counters (all zero here: no request is ever started); ring hash a random draw, a mix
- * and a binary search over its ring; maglev a draw and one table read. Building the picker is not
+ * in-flight counters (all zero here: no request is ever started); ring hash, without a hash, one
+ * alias draw by arc share and, with one, a bucket lookup and a branchless count over at most 8
+ * ring points; maglev a draw and one table read. Building the picker is not
  * measured.
  *
  * <p>{@link #pickHash} feeds precomputed XXH64 hashes of 4,096 distinct client keys, cycled by a

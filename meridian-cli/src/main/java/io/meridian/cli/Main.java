@@ -75,6 +75,11 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    // Netty samples buffers for leak reports by default, recording stack traces on the data path;
+    // the tests run with paranoid detection, production needs none. -D... on the command line wins.
+    if (System.getProperty("io.netty.leakDetection.level") == null) {
+      System.setProperty("io.netty.leakDetection.level", "disabled");
+    }
     System.exit(run(args));
   }
 

@@ -68,7 +68,7 @@ final class UdpQueryHandler extends SimpleChannelInboundHandler<DatagramPacket> 
       }
       QueryResponder.truncate(response);
     }
-    ctx.write(new DatagramPacket(response, packet.sender()));
+    ctx.write(new DatagramPacket(response, packet.sender()), ctx.voidPromise());
   }
 
   private void forward(ChannelHandlerContext ctx, DatagramPacket packet) {

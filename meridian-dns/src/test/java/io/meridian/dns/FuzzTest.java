@@ -13,6 +13,7 @@ import static org.awaitility.Awaitility.await;
 import io.meridian.api.Endpoints;
 import io.meridian.api.Service;
 import io.meridian.client.ClusterSnapshot;
+import io.meridian.testkit.NettyLeakCheck;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;

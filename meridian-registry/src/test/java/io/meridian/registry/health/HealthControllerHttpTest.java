@@ -9,6 +9,7 @@ import io.meridian.api.HealthCheck;
 import io.meridian.api.Instance;
 import io.meridian.api.InstanceSpec;
 import io.meridian.api.ObjectMeta;
+import io.meridian.testkit.NettyLeakCheck;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meridian.api.GoDuration;
 import io.meridian.api.HealthCheck;
+import io.meridian.testkit.NettyLeakCheck;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

@@ -3,6 +3,7 @@ package io.meridian.registry.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.meridian.testkit.NettyLeakCheck;
 import io.netty.buffer.ByteBufAllocator;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.meridian.registry.health;
+package io.meridian.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,11 +21,11 @@ import org.slf4j.LoggerFactory;
  * Fails a test class when Netty reports a leaked buffer during it. Netty only logs leaks (the
  * surefire argLine turns paranoid detection on); this captures those reports and, after the class's
  * own {@code @AfterAll} (which closes its event loops), collects garbage and allocates until every
- * pending report is out.
+ * pending report is out. Use with {@code @ExtendWith(NettyLeakCheck.class)}.
  *
  * <p>Thread-safety: the appender is safe from any thread; JUnit calls the callbacks serially.
  */
-final class NettyLeakCheck implements BeforeAllCallback, AfterAllCallback {
+public final class NettyLeakCheck implements BeforeAllCallback, AfterAllCallback {
 
   private static final LeakAppender APPENDER = install();
 
@@ -40,7 +40,8 @@ final class NettyLeakCheck implements BeforeAllCallback, AfterAllCallback {
   }
 
   /** Forces pending leak reports out and returns (and forgets) the ones seen so far. */
-  static List<String> collect() {
+  /** Every leak report since the last call, after forcing pending ones out. */
+  public static List<String> collect() {
     for (int i = 0; i < 3; i++) {
       System.gc();
       try {
@@ -63,7 +64,8 @@ final class NettyLeakCheck implements BeforeAllCallback, AfterAllCallback {
     return APPENDER.drain();
   }
 
-  static boolean enabled() {
+  /** Whether Netty's leak detection is on at all in this JVM. */
+  public static boolean enabled() {
     return ResourceLeakDetector.getLevel() != ResourceLeakDetector.Level.DISABLED;
   }
 

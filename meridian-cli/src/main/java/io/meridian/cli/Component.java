@@ -17,6 +17,11 @@ interface Component extends AutoCloseable {
   /** Where it was asked to listen, for error messages: {@code 127.0.0.1:7070}. */
   String bindAddress();
 
+  /** The flag that moves it to another port, for the "address already in use" hint. */
+  default String portFlag() {
+    return "--port";
+  }
+
   /** Starts; completes once it serves. Does not block. */
   CompletableFuture<Void> start();
 

@@ -2,8 +2,8 @@ package io.meridian.cli;
 
 import io.meridian.dns.DnsConfig;
 import io.meridian.registry.RegistryConfig;
-import java.net.URI;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -104,6 +104,6 @@ final class DevCommand implements Callable<Integer> {
       return List.of(reg);
     }
     DnsConfig dnsConfig = dns.config(listen.host, dnsPort, spec.commandLine());
-    return List.of(reg, new DnsComponent(() -> URI.create(reg.address()), dnsConfig));
+    return List.of(reg, new DnsComponent(() -> URI.create(reg.address()), dnsConfig, "--dns-port"));
   }
 }

@@ -70,7 +70,7 @@ final class DnsCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     DnsConfig config = dns.config(host, port, spec.commandLine());
     return new Foreground(spec.commandLine().getOut(), spec.commandLine().getErr())
-        .run(List.of(new DnsComponent(() -> registry, config)), () -> {});
+        .run(List.of(new DnsComponent(() -> registry, config, "--port")), () -> {});
   }
 
   /** The answering options, shared by {@code dns} and {@code dev}. */

@@ -18,11 +18,18 @@ final class DnsComponent implements Component {
 
   private final Supplier<URI> registry;
   private final DnsConfig config;
+  private final String portFlag;
   private volatile MeridianDns dns;
 
-  DnsComponent(Supplier<URI> registry, DnsConfig config) {
+  DnsComponent(Supplier<URI> registry, DnsConfig config, String portFlag) {
     this.registry = registry;
     this.config = config;
+    this.portFlag = portFlag;
+  }
+
+  @Override
+  public String portFlag() {
+    return portFlag;
   }
 
   @Override

@@ -47,13 +47,19 @@ final class Foreground {
                 + " on "
                 + c.bindAddress()
                 + ": "
-                + describe(e.getCause()),
+                + describe(e.getCause(), c.portFlag()),
             e.getCause());
       } catch (RuntimeException e) {
         closeAll(running);
         c.close();
         throw new CliException(
-            "cannot start the " + c.name() + " on " + c.bindAddress() + ": " + describe(e), e);
+            "cannot start the "
+                + c.name()
+                + " on "
+                + c.bindAddress()
+                + ": "
+                + describe(e, c.portFlag()),
+            e);
       }
       running.add(c);
       out.println("meridian: " + c.name() + " listening on " + c.address());
@@ -90,11 +96,18 @@ final class Foreground {
   }
 
   static String describe(Throwable t) {
+    return describe(t, "--port");
+  }
+
+  /** {@code t} in one line; an address in use suggests {@code portFlag}. */
+  static String describe(Throwable t, String portFlag) {
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (c instanceof BindException
           || (c.getMessage() != null
               && c.getMessage().toLowerCase(Locale.ROOT).contains("address already in use"))) {
-        return "address already in use (is another meridian running? choose another --port)";
+        return "address already in use (is another meridian running? choose another "
+            + portFlag
+            + ")";
       }
     }
     Throwable root = t;

@@ -232,28 +232,23 @@ public final class MeridianHttpClient implements AutoCloseable {
   private static String servicePort(Service svc, URI uri) {
     List<ServicePort> ports = svc.spec().ports();
     if (uri.getPort() >= 0) {
-      for (ServicePort p : ports) {
-        if (p.port() != null && p.port() == uri.getPort()) {
-          return p.name() == null ? "" : p.name();
-        }
+      String name = PortEndpoints.resolve(ports, String.valueOf(uri.getPort()), null);
+      if (name == null) {
+        throw new NoEndpointException(
+            "service " + ServiceKey.of(svc) + " has no port " + uri.getPort());
       }
+      return name;
+    }
+    String name = PortEndpoints.resolve(ports, null, uri.getScheme());
+    if (name == null) {
       throw new NoEndpointException(
-          "service " + ServiceKey.of(svc) + " has no port " + uri.getPort());
+          "service "
+              + ServiceKey.of(svc)
+              + " has several ports and none is named \""
+              + uri.getScheme()
+              + "\": put the port number in the URI");
     }
-    for (ServicePort p : ports) {
-      if (uri.getScheme().equals(p.name())) {
-        return p.name();
-      }
-    }
-    if (ports.size() == 1) {
-      return ports.get(0).name() == null ? "" : ports.get(0).name();
-    }
-    throw new NoEndpointException(
-        "service "
-            + ServiceKey.of(svc)
-            + " has several ports and none is named \""
-            + uri.getScheme()
-            + "\": put the port number in the URI");
+    return name;
   }
 
   // ---- attempts ----------------------------------------------------------------------------

@@ -93,8 +93,12 @@ public record PortEndpoints(
     return new PortEndpoints(chosen, policy, hashOn, problem);
   }
 
-  /** The service port's name ("" when unnamed) that {@code port} means, or null. */
-  private static String resolve(List<ServicePort> ports, String port, String preferred) {
+  /**
+   * The name ("" when unnamed) of the service port {@code port} means (a name or a number), or,
+   * without one, of the port named {@code preferred} (may be null), else of the only port; null
+   * when there is none.
+   */
+  static String resolve(List<ServicePort> ports, String port, String preferred) {
     if (port != null) {
       for (ServicePort p : ports) {
         if (port.equals(p.name()) || port.equals(String.valueOf(p.port()))) {

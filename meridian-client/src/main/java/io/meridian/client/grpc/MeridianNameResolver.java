@@ -46,6 +46,10 @@ final class MeridianNameResolver extends NameResolver {
   private PortEndpoints last;
   private boolean shutdown;
 
+  // Confined to the client's callback thread (snapshots arrive there, one at a time).
+  private ServiceEntry lastEntry;
+  private boolean seen;
+
   MeridianNameResolver(MeridianTarget target, NameResolver.Args args, SharedClients clients) {
     this.target = target;
     this.sync = args.getSynchronizationContext();
@@ -67,6 +71,11 @@ final class MeridianNameResolver extends NameResolver {
 
   private void onSnapshot(ClusterSnapshot snapshot) {
     ServiceEntry entry = snapshot.service(target.service()).orElse(null);
+    if (seen && entry == lastEntry) {
+      return; // another service changed: nothing to recompute (as ServiceBalancer does)
+    }
+    seen = true;
+    lastEntry = entry;
     PortEndpoints sel = PortEndpoints.select(target.service(), entry, target.port(), "grpc");
     sync.execute(() -> publish(sel));
   }

@@ -137,11 +137,7 @@ final class Forwarder {
     if (answer.getUnsignedShort(answer.readerIndex() + 4) != 1) {
       return false;
     }
-    int end = q;
-    while (end < query.writerIndex() && query.getUnsignedByte(end) != 0) {
-      end += query.getUnsignedByte(end) + 1;
-    }
-    int len = end + 5 - q;
+    int len = QueryResponder.questionEndOf(query) - q;
     return a + len <= answer.writerIndex() && ByteBufUtil.equals(query, q, answer, a, len);
   }
 
@@ -171,11 +167,7 @@ final class Forwarder {
   /** SERVFAIL for {@code query} (well formed: the responder parsed it): its question echoed. */
   private ByteBuf servfail(ByteBuf query) {
     int base = query.readerIndex();
-    int end = base + QueryResponder.HEADER;
-    while (query.getUnsignedByte(end) != 0) {
-      end += query.getUnsignedByte(end) + 1;
-    }
-    end += 5;
+    int end = QueryResponder.questionEndOf(query);
     ByteBuf out =
         channel == null ? Unpooled.buffer(end - base) : channel.alloc().ioBuffer(end - base);
     out.writeBytes(query, base, end - base);

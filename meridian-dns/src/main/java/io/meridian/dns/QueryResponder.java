@@ -417,13 +417,7 @@ final class QueryResponder {
    * answer a rate-limited client gets instead of silence.
    */
   static void truncate(ByteBuf response) {
-    int p = HEADER;
-    if (response.getUnsignedShort(4) == 1) {
-      while (response.getUnsignedByte(p) != 0) {
-        p += response.getUnsignedByte(p) + 1;
-      }
-      p += 5;
-    }
+    int p = response.getUnsignedShort(4) == 1 ? questionEndOf(response) : HEADER;
     // our OPT, when there is one, is the last record: keep it (RFC 6891 §7)
     boolean opt = response.getUnsignedShort(10) == 1 && response.writerIndex() >= p + OPT_RR;
     if (opt) {
@@ -435,6 +429,18 @@ final class QueryResponder {
     response.setShort(6, 0);
     response.setShort(8, 0);
     response.setShort(10, opt ? 1 : 0);
+  }
+
+  /**
+   * Where the question of {@code message} (a query this class parsed, or an answer of ours) ends:
+   * the index after its name, QTYPE and QCLASS.
+   */
+  static int questionEndOf(ByteBuf message) {
+    int p = message.readerIndex() + HEADER;
+    while (p < message.writerIndex() && message.getUnsignedByte(p) != 0) {
+      p += message.getUnsignedByte(p) + 1;
+    }
+    return p + 5;
   }
 
   /** A header-only answer (no question echoed) with {@code rcode}. */

@@ -39,9 +39,7 @@ final class DnsComponent implements Component {
 
   @Override
   public String bindAddress() {
-    return (config.host().contains(":") ? "[" + config.host() + "]" : config.host())
-        + ":"
-        + config.port();
+    return HostPort.format(config.host(), config.port());
   }
 
   @Override
@@ -54,12 +52,7 @@ final class DnsComponent implements Component {
   public String address() {
     InetSocketAddress a = dns.server().udpAddress();
     String host = a.getAddress().getHostAddress();
-    return (host.contains(":") ? "[" + host + "]" : host)
-        + ":"
-        + a.getPort()
-        + " (udp+tcp, domain "
-        + config.domain()
-        + ")";
+    return HostPort.format(host, a.getPort()) + " (udp+tcp, domain " + config.domain() + ")";
   }
 
   /** The port it listens on, after start. */

@@ -53,6 +53,11 @@ record HostPort(String host, int port) {
 
   @Override
   public String toString() {
+    return format(host, port);
+  }
+
+  /** {@code host:port}, an IPv6 address in brackets; any port, 0 included (a bind address). */
+  static String format(String host, int port) {
     return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
   }
 

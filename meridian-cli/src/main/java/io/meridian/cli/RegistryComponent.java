@@ -17,9 +17,7 @@ final class RegistryComponent implements Component {
 
   @Override
   public String bindAddress() {
-    return (config.host().contains(":") ? "[" + config.host() + "]" : config.host())
-        + ":"
-        + config.port();
+    return HostPort.format(config.host(), config.port());
   }
 
   @Override

@@ -1,8 +1,6 @@
 package io.meridian.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meridian.api.Kind;
 import io.meridian.api.Resource;
 import java.io.PrintWriter;

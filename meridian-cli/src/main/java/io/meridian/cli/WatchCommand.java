@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.api.Kind;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The README's first command: the {@code ./meridian} launcher at the repository root finds a JDK,
  * runs the jar this build made (it is not stale, so no rebuild), and {@code dev} answers {@code
- * /readyz} with 200, with ClusterIPs from the loopback dev range, and its DNS server answers dig with
- * a new service's ClusterIP.
+ * /readyz} with 200, with ClusterIPs from the loopback dev range, and its DNS server answers dig
+ * with a new service's ClusterIP.
  */
 class LauncherIT {
 
@@ -27,14 +27,7 @@ class LauncherIT {
     Path data = Files.createTempDirectory("meridian-dev-");
     try (MeridianProcess dev =
             MeridianProcess.startLauncher(
-                LAUNCHER,
-                "dev",
-                "--port",
-                "0",
-                "--dns-port",
-                "0",
-                "--data-dir",
-                data.toString());
+                LAUNCHER, "dev", "--port", "0", "--dns-port", "0", "--data-dir", data.toString());
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
       HttpResponse<String> ready =
           http.send(
@@ -58,23 +51,34 @@ class LauncherIT {
       String clusterIp = created.body().replaceAll(".*\"clusterIP\":\"([0-9.]+)\".*", "$1");
 
       // ... and its DNS answers for it, as dig sees it
-      String dnsLine = dev.awaitLine(l -> l.startsWith("meridian: dns listening on "), Duration.ofSeconds(30));
+      String dnsLine =
+          dev.awaitLine(l -> l.startsWith("meridian: dns listening on "), Duration.ofSeconds(30));
       String dnsPort = dnsLine.replaceAll("^meridian: dns listening on [0-9.]+:(\\d+).*$", "$1");
       String answer = "";
       for (int i = 0; i < 50 && !answer.equals(clusterIp); i++) {
         Process dig =
             new ProcessBuilder(
-                    "dig", "@127.0.0.1", "-p", dnsPort, "+short", "+tries=1", "+time=2",
+                    "dig",
+                    "@127.0.0.1",
+                    "-p",
+                    dnsPort,
+                    "+short",
+                    "+tries=1",
+                    "+time=2",
                     "web.default.svc.cluster.local")
                 .redirectErrorStream(true)
                 .start();
-        answer = new String(dig.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        answer =
+            new String(dig.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                .strip();
         dig.waitFor();
         if (!answer.equals(clusterIp)) {
           Thread.sleep(100);
         }
       }
-      assertThat(answer).as("dig web.default.svc.cluster.local via meridian dev").isEqualTo(clusterIp);
+      assertThat(answer)
+          .as("dig web.default.svc.cluster.local via meridian dev")
+          .isEqualTo(clusterIp);
       assertThat(dev.stderr()).doesNotContain("building meridian");
     } finally {
       io.meridian.testkit.TempFiles.deleteTree(data);

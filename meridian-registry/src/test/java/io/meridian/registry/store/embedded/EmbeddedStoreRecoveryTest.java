@@ -299,7 +299,12 @@ class EmbeddedStoreRecoveryTest {
       assertThat(second.recovery().orElseThrow().damage())
           .hasValueSatisfying(d -> assertThat(d).contains("history"));
       assertThat(second.range("").kvs()).isEqualTo(before);
-      assertThat(files("wal")).hasSameSizeAs(segments);
+      // The log is not cut at the damage. (The first store may close before it applied its
+      // second snapshot; then this one trims the segments both snapshots cover, which may include
+      // the damaged one: allowed.)
+      assertThat(files("wal"))
+          .isSubsetOf(segments)
+          .containsAll(segments.subList(2, segments.size()));
       assertThat(second.compactedRevision()).isPositive();
       RecordingListener listener = new RecordingListener();
       second.watch("", second.compactedRevision() + 1, listener);

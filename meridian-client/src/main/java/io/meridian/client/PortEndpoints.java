@@ -41,6 +41,17 @@ public record PortEndpoints(
    */
   public static PortEndpoints select(
       ServiceKey service, ServiceEntry entry, String port, String preferred) {
+    return select(service, entry, port, preferred, null);
+  }
+
+  /**
+   * {@link #select(ServiceKey, ServiceEntry, String, String)} among the endpoints on node {@code
+   * node} only (null: any node; "": endpoints that name no node): a traffic policy {@code Local}.
+   * The draining fallback applies among those, and with none on the node there is nothing to pick,
+   * as in Kubernetes (traffic is dropped rather than sent off the node).
+   */
+  public static PortEndpoints select(
+      ServiceKey service, ServiceEntry entry, String port, String preferred, String node) {
     if (entry == null) {
       return new PortEndpoints(List.of(), null, null, "service " + service + " does not exist");
     }
@@ -69,8 +80,11 @@ public record PortEndpoints(
     int mapped = 0;
     for (Endpoints.Endpoint ep : entry.endpointList()) {
       int p = ep.port(portName);
-      if (p < 1 || !addresses.add(ep.address() + " " + p)) {
-        continue; // not on this port, or a second instance claiming the same address and port
+      if (p < 1 || node != null && !node.equals(ep.node() == null ? "" : ep.node())) {
+        continue; // not on this port, or not on the node asked for
+      }
+      if (!addresses.add(ep.address() + " " + p)) {
+        continue; // a second instance claiming the same address and port
       }
       mapped++;
       Conditions c = ep.conditions();
@@ -88,6 +102,7 @@ public record PortEndpoints(
                 + service
                 + " has no ready endpoint for port "
                 + (portName.isEmpty() ? "(unnamed)" : portName)
+                + (node == null ? "" : " on node " + node)
                 + (mapped == 0 ? "" : " (" + mapped + " not ready)")
             : null;
     return new PortEndpoints(chosen, policy, hashOn, problem);

@@ -18,7 +18,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -54,8 +57,8 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: {@link #pick()}, {@link #pick(long)} and {@link #report} are lock-free and may
  * be called from any thread; a pick is one volatile read plus the picker's own work and allocates
  * nothing. The current state is one volatile field, replaced (never mutated) on the watch's
- * callback executor, which is also the only thread that reads {@code lastEntry}. Endpoint selection
- * is {@link PortEndpoints}'.
+ * callback executor or by a health mark, under the balancer's lock, which also guards {@code
+ * lastEntry}. Endpoint selection is {@link PortEndpoints}'.
  */
 public final class ServiceBalancer implements AutoCloseable {
 
@@ -69,10 +72,13 @@ public final class ServiceBalancer implements AutoCloseable {
   private final SnapshotListener listener = this::onSnapshot;
   private final CompletableFuture<ServiceBalancer> ready = new CompletableFuture<>();
 
+  private final Set<Endpoint> unhealthy = ConcurrentHashMap.newKeySet();
+  private final List<Consumer<ServiceBalancer>> updateListeners = new CopyOnWriteArrayList<>();
+
   private volatile State state;
   private volatile boolean closed;
 
-  // Confined to the watch's callback executor.
+  // Guarded by this: recomputation runs on the watch's callback executor, or on a health mark.
   private ServiceEntry lastEntry;
   private boolean seen;
 
@@ -83,6 +89,7 @@ public final class ServiceBalancer implements AutoCloseable {
       String policy,
       String hashOn,
       Map<Endpoint, Backend<Endpoint>> backends,
+      List<Endpoint> candidates, // selected before health marks: what active health checks probe
       String problem) {}
 
   ServiceBalancer(
@@ -98,7 +105,13 @@ public final class ServiceBalancer implements AutoCloseable {
     this.watch = watch;
     this.state =
         new State(
-            null, null, null, null, Map.of(), "no snapshot of the registry yet (is it reachable?)");
+            null,
+            null,
+            null,
+            null,
+            Map.of(),
+            List.of(),
+            "no snapshot of the registry yet (is it reachable?)");
   }
 
   /** Subscribes to the watch; called once by the builder. */
@@ -133,6 +146,74 @@ public final class ServiceBalancer implements AutoCloseable {
   /** The endpoints currently balanced over (ready ones, or serving ones when none is ready). */
   public List<Endpoint> endpoints() {
     return List.copyOf(state.backends.keySet());
+  }
+
+  /**
+   * The endpoints the registry offers for this port (ready ones, or serving ones when none is
+   * ready), before {@linkplain #markHealthy health marks}: what an active health checker probes.
+   */
+  public List<Endpoint> candidates() {
+    return state.candidates;
+  }
+
+  /** Why there is nothing to pick, or null when there are endpoints. */
+  public String problem() {
+    return state.problem;
+  }
+
+  /** The number of requests picked and not yet reported on {@code endpoint} (0 when it left). */
+  public int activeRequests(Endpoint endpoint) {
+    Backend<Endpoint> b = state.backends.get(endpoint);
+    return b == null ? 0 : b.activeRequests();
+  }
+
+  /**
+   * Marks {@code endpoint} healthy or not, as an active health checker found it: an unhealthy
+   * endpoint is not picked while another is (when every candidate is unhealthy, all are used: a
+   * guess beats certain failure, Envoy's panic mode). Marks for endpoints that left are dropped on
+   * the next update.
+   */
+  public void markHealthy(Endpoint endpoint, boolean healthy) {
+    boolean changed = healthy ? unhealthy.remove(endpoint) : unhealthy.add(endpoint);
+    if (changed && !closed) {
+      synchronized (this) {
+        if (seen) {
+          recompute(lastEntry);
+        }
+      }
+    }
+  }
+
+  /** Whether {@code endpoint} is marked unhealthy by {@link #markHealthy}. */
+  public boolean isMarkedUnhealthy(Endpoint endpoint) {
+    return unhealthy.contains(endpoint);
+  }
+
+  /** Whether {@code endpoint} is balanced over now (not gone, not draining while others serve). */
+  public boolean contains(Endpoint endpoint) {
+    return state.backends.containsKey(endpoint);
+  }
+
+  /**
+   * Picks {@code endpoint} again if it can still be picked (it is balanced over and not ejected by
+   * outlier detection...: only its presence is checked), for session affinity: counts a request in
+   * flight on it, as {@link #pick()} does, and returns it; null when it has left.
+   */
+  public Endpoint claim(Endpoint endpoint) {
+    Backend<Endpoint> b = state.backends.get(endpoint);
+    if (b == null) {
+      return null;
+    }
+    b.started();
+    return endpoint;
+  }
+
+  /**
+   * Calls {@code listener} with this balancer after each change of its endpoints (on the thread
+   * that applied it; keep it short).
+   */
+  public void addUpdateListener(Consumer<ServiceBalancer> listener) {
+    updateListeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
   /**
@@ -237,36 +318,67 @@ public final class ServiceBalancer implements AutoCloseable {
       return;
     }
     ServiceEntry entry = snapshot.service(service).orElse(null);
-    if (seen && entry == lastEntry) {
-      return;
-    }
-    seen = true;
-    lastEntry = entry;
-    try {
+    synchronized (this) {
+      if (seen && entry == lastEntry) {
+        return;
+      }
+      seen = true;
+      lastEntry = entry;
       recompute(entry);
-    } catch (RuntimeException e) {
-      log.warn("balancer for {}: could not apply the registry's state", service, e);
     }
   }
 
   private void recompute(ServiceEntry entry) {
+    try {
+      recomputeUnchecked(entry);
+    } catch (RuntimeException e) {
+      log.warn("balancer for {}: could not apply the registry's state", service, e);
+      return;
+    }
+    for (Consumer<ServiceBalancer> l : updateListeners) {
+      try {
+        l.accept(this);
+      } catch (RuntimeException e) {
+        log.warn("balancer for {}: an update listener failed", service, e);
+      }
+    }
+  }
+
+  private void recomputeUnchecked(ServiceEntry entry) {
     State old = state;
-    PortEndpoints sel = PortEndpoints.select(service, entry, port, null);
+    PortEndpoints sel = PortEndpoints.select(service, entry, port, null, settings.node());
+    List<Endpoint> candidates = sel.endpoints();
+    unhealthy.retainAll(candidates);
+    List<Endpoint> chosen = candidates;
+    if (!unhealthy.isEmpty()) {
+      List<Endpoint> healthy = new ArrayList<>(candidates.size());
+      for (Endpoint e : candidates) {
+        if (!unhealthy.contains(e)) {
+          healthy.add(e);
+        }
+      }
+      chosen = healthy.isEmpty() ? candidates : healthy;
+    }
     String policy =
         settings.policy() != null
             ? settings.policy()
             : sel.policy() != null ? sel.policy() : "round_robin";
-    List<Backend<Endpoint>> backends = new ArrayList<>(sel.endpoints().size());
-    for (Endpoint e : sel.endpoints()) {
+    List<Backend<Endpoint>> backends = new ArrayList<>(chosen.size());
+    for (Endpoint e : chosen) {
       Backend<Endpoint> previous = old.backends.get(e);
       backends.add(
           previous != null ? previous : Backend.of(e, e.authority(), e.weight(), e.zone()));
     }
-    publish(old, policy, sel.hashOn(), backends, sel.problem());
+    publish(old, policy, sel.hashOn(), backends, candidates, sel.problem());
   }
 
   private void publish(
-      State old, String policy, String hashOn, List<Backend<Endpoint>> backends, String problem) {
+      State old,
+      String policy,
+      String hashOn,
+      List<Backend<Endpoint>> backends,
+      List<Endpoint> candidates,
+      String problem) {
     LoadBalancer<Endpoint> lb = old.lb;
     LoadBalancer<Endpoint> retired = null;
     String policyName = policy == null ? "round_robin" : policy;
@@ -292,7 +404,8 @@ public final class ServiceBalancer implements AutoCloseable {
         backends.isEmpty()
             ? null
             : retired != null ? retired.picker() : lb.picker().size() == 0 ? old.fallback : null;
-    state = new State(lb, fallback, policyName, hashOn, Map.copyOf(byEndpoint), problem);
+    state =
+        new State(lb, fallback, policyName, hashOn, Map.copyOf(byEndpoint), candidates, problem);
     if (retired != null) {
       retired.close();
     }
@@ -335,6 +448,7 @@ public final class ServiceBalancer implements AutoCloseable {
     private PanicConfig panic = PanicConfig.DEFAULT;
     private SlowStartConfig slowStart = SlowStartConfig.OFF;
     private String localZone;
+    private String node;
 
     Builder(MeridianClient client, ServiceKey service) {
       this.client = client;
@@ -395,6 +509,15 @@ public final class ServiceBalancer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Balances only over endpoints on node {@code node} (null, the default: any node): a traffic
+     * policy {@code Local}, as a node agent applies it.
+     */
+    public Builder node(String node) {
+      this.node = node;
+      return this;
+    }
+
     /** Builds the balancer and starts following the registry; close it when done. */
     public ServiceBalancer build() {
       Settings s =
@@ -405,6 +528,7 @@ public final class ServiceBalancer implements AutoCloseable {
               panic,
               slowStart,
               localZone == null ? null : ZoneConfig.of(localZone),
+              node,
               client.scheduler(),
               client.ticker(),
               client.random());
@@ -421,6 +545,7 @@ public final class ServiceBalancer implements AutoCloseable {
       PanicConfig panic,
       SlowStartConfig slowStart,
       ZoneConfig zone,
+      String node,
       ScheduledExecutorService scheduler,
       LongSupplier ticker,
       RandomSource random) {

@@ -574,4 +574,65 @@ class ServiceBalancerTest {
         .isEqualTo(endpoint(9201, "api-1"));
     assertThat(problem(inDefault, "does not exist")).contains("service default/api");
   }
+
+  // ---- what a node proxy adds: node filter, health marks, claims --------------------------
+
+  @Test
+  void aNodeFilteredBalancerPicksOnlyThatNodesEndpoints() throws Exception {
+    putService("web", HTTP);
+    for (int i = 1; i <= 3; i++) {
+      Instance inst =
+          new Instance(
+              ObjectMeta.of("default", "web-" + i, Map.of("app", "web")),
+              new InstanceSpec(
+                  "127.0.0.1",
+                  Map.of("http", 9000 + i),
+                  i == 3 ? "node-b" : "node-a",
+                  null,
+                  null,
+                  null,
+                  null,
+                  null));
+      registry.resources().write(inst, false).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+    ServiceBalancer a = track(client.balancerBuilder("web").port("http").node("node-a").build());
+    ServiceBalancer c = track(client.balancerBuilder("web").port("http").node("node-c").build());
+    awaitPicked(a, Set.of(endpoint(9001, "web-1"), endpoint(9002, "web-2")));
+    assertThat(problem(c, "on node node-c")).contains("no ready endpoint for port http");
+  }
+
+  @Test
+  void anEndpointMarkedUnhealthyIsSkippedUntilMarkedHealthyAgain() throws Exception {
+    webWithThreeInstances(null);
+    ServiceBalancer b = track(client.balancer("web", "http"));
+    Set<Endpoint> all =
+        Set.of(endpoint(9001, "web-1"), endpoint(9002, "web-2"), endpoint(9003, "web-3"));
+    awaitPicked(b, all);
+    b.markHealthy(endpoint(9002, "web-2"), false);
+    assertThat(b.isMarkedUnhealthy(endpoint(9002, "web-2"))).isTrue();
+    awaitPicked(b, Set.of(endpoint(9001, "web-1"), endpoint(9003, "web-3")));
+    assertThat(b.candidates()).hasSize(3);
+    assertThat(b.contains(endpoint(9002, "web-2"))).isFalse();
+    // Every endpoint unhealthy: all are used rather than none.
+    b.markHealthy(endpoint(9001, "web-1"), false);
+    b.markHealthy(endpoint(9003, "web-3"), false);
+    awaitPicked(b, all);
+    b.markHealthy(endpoint(9001, "web-1"), true);
+    awaitPicked(b, Set.of(endpoint(9001, "web-1")));
+  }
+
+  @Test
+  void aClaimCountsInFlightOnAPresentEndpointAndRefusesAGoneOne() throws Exception {
+    webWithThreeInstances(null);
+    ServiceBalancer b = track(client.balancer("web", "http"));
+    awaitPicked(
+        b, Set.of(endpoint(9001, "web-1"), endpoint(9002, "web-2"), endpoint(9003, "web-3")));
+    assertThat(b.claim(endpoint(9001, "web-1"))).isEqualTo(endpoint(9001, "web-1"));
+    assertThat(b.activeRequests(endpoint(9001, "web-1"))).isEqualTo(1);
+    b.release(endpoint(9001, "web-1"));
+    assertThat(b.activeRequests(endpoint(9001, "web-1"))).isZero();
+    deleteInstance("web-1");
+    awaitPicked(b, Set.of(endpoint(9002, "web-2"), endpoint(9003, "web-3")));
+    assertThat(b.claim(endpoint(9001, "web-1"))).isNull();
+  }
 }

@@ -50,9 +50,15 @@ public final class MeridianNameResolverProvider extends NameResolverProvider {
     return true;
   }
 
+  /**
+   * Below grpc's DNS resolver (5): grpc takes the default scheme, used for targets without one
+   * ({@code "127.0.0.1:50051"}), from the highest-priority provider, and those must stay DNS
+   * targets when this library is on the class path. {@code meridian:} targets find this provider by
+   * scheme whatever its priority.
+   */
   @Override
   protected int priority() {
-    return 5;
+    return 4;
   }
 
   @Override

@@ -1,9 +1,13 @@
 package io.meridian.cli;
 
 import io.meridian.dns.DnsConfig;
+import io.meridian.proxy.DataPlaneConfig;
+import io.meridian.proxy.ProxyServer;
+import io.meridian.proxy.ProxySettings;
 import io.meridian.registry.RegistryConfig;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -56,6 +60,22 @@ final class DevCommand implements Callable<Integer> {
 
   @Mixin DnsCommand.DnsOptions dns;
 
+  @Option(
+      names = "--no-proxy",
+      description =
+          "Do not run the agent and edge data planes (ClusterIPs, NodePorts and LoadBalancer IPs"
+              + " then do not answer).")
+  boolean noProxy;
+
+  @Option(
+      names = "--admin-port",
+      paramLabel = "PORT",
+      defaultValue = "7071",
+      description =
+          "The proxies' admin port on the same --host (/metrics, /readyz, /dump); 0 picks a free"
+              + " one, -1 none (default: ${DEFAULT-VALUE}).")
+  int adminPort;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -100,10 +120,29 @@ final class DevCommand implements Callable<Integer> {
             .lbPool(LB_POOL)
             .build();
     RegistryComponent reg = new RegistryComponent(registry);
-    if (dnsPort < 0) {
-      return List.of(reg);
+    List<Component> out = new ArrayList<>();
+    out.add(reg);
+    if (dnsPort >= 0) {
+      DnsConfig dnsConfig = dns.config(listen.host, dnsPort, spec.commandLine());
+      out.add(new DnsComponent(() -> URI.create(reg.address()), dnsConfig, "--dns-port"));
     }
-    DnsConfig dnsConfig = dns.config(listen.host, dnsPort, spec.commandLine());
-    return List.of(reg, new DnsComponent(() -> URI.create(reg.address()), dnsConfig, "--dns-port"));
+    if (!noProxy) {
+      // The node is this host, on loopback: NodePorts answer on 127.0.0.1, ClusterIPs and
+      // LoadBalancer IPs on their loopback ranges. Instances registered without a node count as
+      // on it.
+      List<DataPlaneConfig> planes =
+          List.of(
+              new DataPlaneConfig(
+                  DataPlaneConfig.Role.AGENT, "", List.of("127.0.0.1"), List.of(), true),
+              new DataPlaneConfig(DataPlaneConfig.Role.EDGE, "", List.of(), List.of(), false));
+      out.add(
+          new ProxyComponent(
+              "proxy",
+              () -> URI.create(reg.address()),
+              r ->
+                  new ProxyServer.Options(
+                      r, planes, ProxySettings.DEFAULTS, 2, false, listen.host, adminPort)));
+    }
+    return out;
   }
 }

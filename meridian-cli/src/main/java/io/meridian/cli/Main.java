@@ -45,6 +45,8 @@ import picocli.CommandLine.ScopeType;
       DevCommand.class,
       ServerCommand.class,
       DnsCommand.class,
+      AgentCommand.class,
+      AgentCommand.EdgeCommand.class,
       ApplyCommand.class,
       GetCommand.class,
       DescribeCommand.class,

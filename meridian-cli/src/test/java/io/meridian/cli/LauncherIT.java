@@ -27,7 +27,16 @@ class LauncherIT {
     Path data = Files.createTempDirectory("meridian-dev-");
     try (MeridianProcess dev =
             MeridianProcess.startLauncher(
-                LAUNCHER, "dev", "--port", "0", "--dns-port", "0", "--data-dir", data.toString());
+                LAUNCHER,
+                "dev",
+                "--port",
+                "0",
+                "--dns-port",
+                "0",
+                "--admin-port",
+                "0",
+                "--data-dir",
+                data.toString());
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
       HttpResponse<String> ready =
           http.send(

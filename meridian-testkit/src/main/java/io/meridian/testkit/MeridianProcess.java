@@ -89,6 +89,22 @@ public final class MeridianProcess implements AutoCloseable {
     return launchIn(newDir(), List.of(args), command).awaitRegistry();
   }
 
+  /**
+   * Starts {@code prefix... java ... -jar meridian.jar args...} without waiting: the prefix runs
+   * the JVM elsewhere, e.g. {@code ip netns exec NS} in a network namespace. The prefix must exec
+   * the JVM (as {@code ip netns exec} does), so that {@link #stop()}'s SIGTERM reaches it.
+   */
+  public static MeridianProcess launchWithPrefix(List<String> prefix, String... args) {
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(MeridianJar.command(List.of(), List.of(args)));
+    return launchIn(newDir(), List.of(args), command);
+  }
+
+  /** As {@link #launchWithPrefix}, and waits until its registry listens. */
+  public static MeridianProcess startWithPrefix(List<String> prefix, String... args) {
+    return launchWithPrefix(prefix, args).awaitRegistry();
+  }
+
   private static MeridianProcess launchIn(Path dir, List<String> args) {
     return launchIn(dir, args, MeridianJar.command(List.of(), args));
   }

@@ -30,9 +30,8 @@ import org.openjdk.jmh.annotations.State;
  * pick, round robin and weighted round robin do one atomic increment and one array read; random one
  * {@code ThreadLocalRandom} draw into an alias table; least request two such draws and two reads of
  * in-flight counters (all zero here: no request is ever started); ring hash, without a hash, one
- * alias draw by arc share and, with one, a bucket lookup and a branchless count over at most 8
- * ring points; maglev a draw and one table read. Building the picker is not
- * measured.
+ * alias draw by arc share and, with one, a bucket lookup and a branchless count over at most 8 ring
+ * points; maglev a draw and one table read. Building the picker is not measured.
  *
  * <p>{@link #pickHash} feeds precomputed XXH64 hashes of 4,096 distinct client keys, cycled by a
  * per-thread index, so the hash of the key is not measured (it is the caller's, once per request,

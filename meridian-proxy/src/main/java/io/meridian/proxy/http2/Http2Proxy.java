@@ -56,6 +56,19 @@ public final class Http2Proxy extends ChannelInboundHandlerAdapter {
   /** Streams a client may open at once (SETTINGS_MAX_CONCURRENT_STREAMS). */
   static final int MAX_CLIENT_STREAMS = 1000;
 
+  /**
+   * RST_STREAM frames a client may send per {@value #RST_WINDOW_SECONDS} s before its connection is
+   * closed (ENHANCE_YOUR_CALM). Netty's default (200 per 30 s) guards against the "rapid reset"
+   * attack (CVE-2023-44487), but a proxy in front of gRPC clients sees honest resets in bulk: every
+   * call that hits its deadline or is cancelled ends with one, and a slow endpoint can make a
+   * channel with hundreds of calls in flight cancel them all within seconds; past the limit the
+   * proxy would kill every other call on the connection too. Ten times the concurrent streams per
+   * 10 s still bounds a rapid-reset client to ~1,000 streams a second.
+   */
+  static final int MAX_RST_PER_WINDOW = 10 * MAX_CLIENT_STREAMS;
+
+  static final int RST_WINDOW_SECONDS = 10;
+
   private final ClientAddress client;
 
   private Http2Proxy(ClientAddress client) {
@@ -79,6 +92,7 @@ public final class Http2Proxy extends ChannelInboundHandlerAdapter {
                         .initialWindowSize(Http2UpstreamPool.STREAM_WINDOW)
                         .maxHeaderListSize(settings.maxHeaderSize()))
                 .gracefulShutdownTimeoutMillis(1000)
+                .decoderEnforceMaxRstFramesPerWindow(MAX_RST_PER_WINDOW, RST_WINDOW_SECONDS)
                 .build())
         .addLast(
             new Http2MultiplexHandler(

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -28,6 +29,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Multiplexed HTTP/2 (h2c, prior knowledge) connections to endpoints, one pool per event loop so
@@ -38,6 +41,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Thread-safety: confined to its event loop.
  */
 final class Http2UpstreamPool {
+
+  private static final Logger log = LoggerFactory.getLogger(Http2UpstreamPool.class);
 
   /** Stream-level receive window towards endpoints (SETTINGS_INITIAL_WINDOW_SIZE). */
   static final int STREAM_WINDOW = 256 * 1024;
@@ -128,12 +133,11 @@ final class Http2UpstreamPool {
     ClusterStats stats = cluster.stats();
     Events events = new Events();
     events.stats = stats;
+    // No CONNECT_TIMEOUT_MILLIS: the connection's own deadline covers the connect and the SETTINGS.
     Bootstrap b =
         new Bootstrap()
             .group(loop)
             .channel(transport.socketChannel())
-            .option(
-                ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
             .option(ChannelOption.TCP_NODELAY, true)
             .handler(
                 new ChannelInitializer<Channel>() {
@@ -168,37 +172,39 @@ final class Http2UpstreamPool {
                 connections.remove(e);
               }
             });
+    c.startHandshakeTimer(settings.connectTimeout().toMillis());
     ch.connect(e.socketAddress())
         .addListener(
             (ChannelFutureListener)
                 f -> {
                   if (!f.isSuccess()) {
-                    stats.connectFailures.increment();
+                    c.connectFailed(f.cause()); // before close(), which would fail them vaguely
                     ch.close();
-                    c.connectFailed(f.cause());
                   }
                 });
     return c;
   }
 
-  /** The last handler of a connection: GOAWAY, idleness, errors. */
+  /** The last handler of a connection: the endpoint's SETTINGS, GOAWAY, idleness, errors. */
   private static final class Events extends ChannelInboundHandlerAdapter {
     UpstreamConnection connection;
     ClusterStats stats;
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-      // The codec before us has written the preface and SETTINGS: streams may open now.
+      // The codec before us has written the preface and our SETTINGS; streams wait for the
+      // endpoint's SETTINGS (see UpstreamConnection).
       stats.activeConnections.increment();
       ctx.channel().closeFuture().addListener(x -> stats.activeConnections.decrement());
       ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - 65_535));
-      connection.connectSucceeded();
       ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (msg instanceof Http2GoAwayFrame) {
+      if (msg instanceof Http2SettingsFrame) {
+        connection.settingsReceived(); // the first one makes it ready
+      } else if (msg instanceof Http2GoAwayFrame) {
         connection.goAwayReceived();
       }
       ReferenceCountUtil.release(msg); // SETTINGS, PING acks, GOAWAY: handled by the codec
@@ -217,6 +223,7 @@ final class Http2UpstreamPool {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      log.debug("h2 upstream connection {}: {}", ctx.channel(), cause.toString());
       ctx.close();
     }
   }

@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  *       bytes): after a failed connect; after the endpoint refused the stream (REFUSED_STREAM, or a
  *       GOAWAY that did not take it: it never saw the call, so even a non-idempotent call is safe);
  *       after the stream or connection was lost before any answer, within the cluster's retry
- *       budget.
+ *       budget. Not after the endpoint cancelled the stream (RST_STREAM CANCEL: a gRPC server does
+ *       at the call's deadline), which is passed on.
  *   <li>The request timeout runs until the response headers arrive; a gRPC stream may then last.
  *   <li>A reset from either side is passed on; a stream lost mid-answer resets the client's.
  * </ul>
@@ -281,13 +282,17 @@ final class StreamRelay extends ChannelInboundHandlerAdapter implements Upstream
 
   /** From the pool: no connection to {@link #endpoint}. */
   @Override
-  public void failed(Throwable cause) {
+  public void failed(Throwable cause, boolean counted) {
     if (done) {
       return;
     }
     Endpoint failed = endpoint;
     endpoint = null;
-    cluster.report(failed, Outcome.CONNECT_FAILURE, null);
+    if (counted) {
+      cluster.report(failed, Outcome.CONNECT_FAILURE, null);
+    } else {
+      cluster.release(failed);
+    }
     if (attempts < settings.connectAttempts()) {
       cluster.stats().retries.increment();
       attempt(failed);
@@ -313,6 +318,14 @@ final class StreamRelay extends ChannelInboundHandlerAdapter implements Upstream
       end(Outcome.FAILURE, 0);
       inbound.writeAndFlush(
           new DefaultHttp2ResetFrame(u.reset != null ? u.reset : Http2Error.INTERNAL_ERROR));
+      return;
+    }
+    if (u.reset == Http2Error.CANCEL) {
+      // The endpoint gave up on the call before answering: a gRPC server does at the deadline it
+      // read from grpc-timeout, so a retry would be too late as well, and it says nothing of the
+      // endpoint's health (as a connect failure it would get a busy endpoint ejected). Passed on.
+      end(Outcome.TIMEOUT, 0);
+      inbound.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL));
       return;
     }
     Endpoint failed = endpoint;
@@ -386,8 +399,8 @@ final class StreamRelay extends ChannelInboundHandlerAdapter implements Upstream
 
   private void complete(Http2Headers trailers) {
     responseEnded = true;
+    end(LocalReply.outcome(status, trailers), status); // first: the client may act on the answer
     inbound.flush();
-    end(LocalReply.outcome(status, trailers), status);
   }
 
   /** Answers the client itself (nothing went back yet) and ends the exchange. */

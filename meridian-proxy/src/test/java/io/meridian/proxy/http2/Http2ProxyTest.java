@@ -125,6 +125,66 @@ class Http2ProxyTest {
   }
 
   @Test
+  void twoThousandCallsFiredAtOnceThroughAFreshProxyAllSucceedAndSpread() throws Exception {
+    service("greeter");
+    for (String n : List.of("a", "b", "c")) {
+      instance("greeter", n, backend(n).port());
+    }
+    int port = proxy(ProxySettings.DEFAULTS, "greeter", 3);
+    ManagedChannel ch = channel(port);
+
+    // All at once, before any upstream connection exists: most streams wait for a connection
+    // and are opened in a burst when its SETTINGS arrive.
+    List<ListenableFuture<String>> calls = new ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      calls.add(
+          ClientCalls.futureUnaryCall(
+              ch.newCall(
+                  Greeter.SAY_HELLO, CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS)),
+              "hi"));
+    }
+    Map<String, Integer> counts = new TreeMap<>();
+    for (ListenableFuture<String> c : calls) {
+      counts.merge(c.get(30, TimeUnit.SECONDS), 1, Integer::sum);
+    }
+
+    assertThat(counts).containsOnlyKeys("a", "b", "c");
+    assertThat(counts.values()).allSatisfy(c -> assertThat(c).isGreaterThanOrEqualTo(500));
+    assertThat(dataPlane.clusters().get(0).inFlight()).isZero();
+  }
+
+  @Test
+  void anEndpointThatAcceptsButNeverSpeaksHttp2IsGivenUpAfterTheConnectTimeout() throws Exception {
+    service("greeter");
+    instance("greeter", "a", backend("a").port());
+    // The kernel completes the handshake into the backlog; nothing ever reads or answers.
+    try (ServerSocket silent = new ServerSocket(0, 1000, InetAddress.getByName("127.0.0.1"))) {
+      instance("greeter", "silent", silent.getLocalPort());
+      int port =
+          proxy(ProxySettings.DEFAULTS.withConnectTimeout(Duration.ofMillis(300)), "greeter", 2);
+      ManagedChannel ch = channel(port);
+
+      List<ListenableFuture<String>> calls = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        calls.add(
+            ClientCalls.futureUnaryCall(
+                ch.newCall(
+                    Greeter.SAY_HELLO, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)),
+                "hi"));
+      }
+      for (ListenableFuture<String> c : calls) {
+        assertThat(c.get(10, TimeUnit.SECONDS)).isEqualTo("a");
+      }
+      UpstreamCluster cluster = dataPlane.clusters().get(0);
+      assertThat(cluster.stats().connectFailures.sum())
+          .as("connections to the silent endpoint, each counted once")
+          .isPositive()
+          .isLessThan(200);
+      assertThat(cluster.inFlight()).isZero();
+    }
+  }
+
+  @Test
   void largeMessagesFlowBothWaysWhileCallsShareConnections() throws Exception {
     service("greeter");
     for (String n : List.of("a", "b", "c")) {

@@ -50,7 +50,7 @@ calc() { awk "BEGIN{printf \"$1\", $2}"; }
 
 all_rows=h1-tiny-16,h1-tiny-64,h1-16k-16,h1-16k-64,h2-tiny,tcp,idle
 duration="" warmup="" rounds="" idle_conns="" rows=$all_rows proxies=haproxy,meridian cpus=0:1
-quiet_wait=0 work_dir="" docs=$root/docs/benchmarks.md build=0 jvm_args=() report_only=0 quick=0
+quiet_wait=0 idle_capped_from="" fd_limit="" work_dir="" docs=$root/docs/benchmarks.md build=0 jvm_args=() report_only=0 quick=0
 while [ $# -gt 0 ]; do
   case $1 in
     --build) build=1; shift; continue ;;
@@ -152,6 +152,16 @@ if [ "$report_only" = 0 ]; then
   if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 65536 ]; then
     hard=$(ulimit -Hn)
     if [ "$hard" = unlimited ] || [ "$hard" -ge 65536 ]; then ulimit -n 65536; else ulimit -n "$hard"; fi
+  fi
+  fd_limit=$(ulimit -n); [ "$fd_limit" != unlimited ] || fd_limit=1048576
+  # HAProxy reserves two descriptors per connection (client and server) and will not start with
+  # fewer: under a hard limit of 20,000 it holds at most about 9,850 connections. Both proxies
+  # then get that many idle connections, and the report says so.
+  haproxy_max=$(( (fd_limit - 100) / 2 - 100 ))
+  if [ "$idle_conns" -gt "$haproxy_max" ]; then
+    say "ulimit -n is at most $fd_limit here: HAProxy can hold $haproxy_max connections; --idle-conns $idle_conns lowered to that"
+    idle_capped_from=$idle_conns
+    idle_conns=$haproxy_max
   fi
   [ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge "$need" ] ||
     die "ulimit -n is $(ulimit -n) (hard $(ulimit -Hn)); --idle-conns $idle_conns needs $need: raise the hard limit or lower --idle-conns"
@@ -299,10 +309,10 @@ if has_proxy haproxy; then
 # response 15 s, idle keep-alive 60 s, idle TCP 1 h) and one thread per proxy CPU. No logging.
 global
     nbthread $threads
-    maxconn $((idle_conns + 1000))
+    maxconn $((idle_conns + 100))
 defaults
     mode http
-    maxconn $((idle_conns + 1000))
+    maxconn $((idle_conns + 100))
     option http-keep-alive
     http-reuse always
     retries 2
@@ -621,7 +631,8 @@ h2load_version=$(h2load --version 2>&1 | awk 'NR == 1' || true)
 iperf_version=$(iperf3 --version 2>&1 | awk 'NR == 1 { print $2 }' || true)
 {
   for v in command measured before jvm_gc java_version haproxy_version wrk_version h2load_version \
-    iperf_version threads pinning duration warmup rounds idle_conns rows proxies quiet_wait meridian_modes; do
+    iperf_version threads pinning duration warmup rounds idle_conns idle_capped_from fd_limit rows proxies quiet_wait \
+    meridian_modes; do
     printf '%s=%q\n' "$v" "${!v}"
   done
 } >"$work/run.env"
@@ -683,7 +694,7 @@ heading="## Proxy: meridian agent vs HAProxy"
   echo
   echo "Measured $measured on $(nproc) CPUs ($cpu_model), Linux $(uname -r); JDK $java_version; $haproxy_version; wrk $wrk_version, $h2load_version, iperf3 $iperf_version. Other processes kept $before of $(nproc) cores busy just before the run."
   echo
-  echo "- **Setup.** Three backends (\`io.meridian.bench.proxy.BenchBackend\`: Netty, epoll, one thread each; HTTP/1.1 keep-alive and h2c with prior knowledge on one port; \`/tiny\` answers 10 bytes, \`/16k\` 16,384) and one \`iperf3 -s\` sit behind both proxies. meridian agent runs in sidecar mode (\`--no-cluster-ips --upstream default/bench:http=… --upstream default/bench-h2:http=… --upstream default/bench-tcp=…\`) following a \`meridian dev\` registry: services \`bench\` (appProtocol http) and \`bench-h2\` (h2c) select the three backends, \`bench-tcp\` (tcp) the iperf3 server. $haproxy_version has \`mode http\` frontends with \`http-reuse always\`, \`option http-keep-alive\` and \`balance roundrobin\` over the same three backends (\`proto h2\` for the h2c frontend and its servers), a \`mode tcp\` frontend to iperf3, the agent's timeouts (connect 1 s with 3 attempts, request headers 10 s, response 15 s, keep-alive idle 60 s), \`maxconn $((idle_conns + 1000))\` (its default, derived from \`ulimit -n\`, would refuse the memory row's connections) and no logging."
+  echo "- **Setup.** Three backends (\`io.meridian.bench.proxy.BenchBackend\`: Netty, epoll, one thread each; HTTP/1.1 keep-alive and h2c with prior knowledge on one port; \`/tiny\` answers 10 bytes, \`/16k\` 16,384) and one \`iperf3 -s\` sit behind both proxies. meridian agent runs in sidecar mode (\`--no-cluster-ips --upstream default/bench:http=… --upstream default/bench-h2:http=… --upstream default/bench-tcp=…\`) following a \`meridian dev\` registry: services \`bench\` (appProtocol http) and \`bench-h2\` (h2c) select the three backends, \`bench-tcp\` (tcp) the iperf3 server. $haproxy_version has \`mode http\` frontends with \`http-reuse always\`, \`option http-keep-alive\` and \`balance roundrobin\` over the same three backends (\`proto h2\` for the h2c frontend and its servers), a \`mode tcp\` frontend to iperf3, the agent's timeouts (connect 1 s with 3 attempts, request headers 10 s, response 15 s, keep-alive idle 60 s), \`maxconn $((idle_conns + 100))\` (its default, derived from \`ulimit -n\`, would refuse the memory row's connections) and no logging.${idle_capped_from:+ The memory row holds $idle_conns connections, not $idle_capped_from: under the hard descriptor limit of this machine ($fd_limit) HAProxy, which reserves two descriptors per connection, holds no more.}"
   if [ -n "$meridian_modes" ]; then
     echo "- **How meridian agent served each port** (from its log): $meridian_modes.$([[ $meridian_modes == *"h2c port: tcp"* ]] && echo " It relays h2c per connection, as TCP (docs/proxy.md: per-request HTTP/2 balancing is being built), while HAProxy terminates HTTP/2 and balances each stream: the h2c row compares different work.")"
   fi

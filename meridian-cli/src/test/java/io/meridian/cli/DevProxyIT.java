@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import io.meridian.testkit.MeridianProcess;
+import io.meridian.testkit.TempFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -45,6 +46,7 @@ class DevProxyIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   private MeridianProcess dev;
+  private Path data;
   private final List<AutoCloseable> backends = new ArrayList<>();
   private final ExecutorService pool = Executors.newCachedThreadPool();
   private final HttpClient http =
@@ -55,7 +57,7 @@ class DevProxyIT {
 
   @BeforeEach
   void startDev() throws IOException {
-    Path data = Files.createTempDirectory("meridian-dev-proxy-");
+    data = Files.createTempDirectory("meridian-dev-proxy-");
     dev =
         MeridianProcess.start(
             "dev",
@@ -77,6 +79,9 @@ class DevProxyIT {
     pool.shutdownNow();
     if (dev != null) {
       dev.close();
+    }
+    if (data != null) {
+      TempFiles.deleteTree(data);
     }
   }
 

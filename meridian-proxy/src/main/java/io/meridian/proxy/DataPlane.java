@@ -82,7 +82,6 @@ public final class DataPlane implements AutoCloseable {
     volatile Route route;
     final ChannelGroup children = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     Channel server; // null until bound, or when binding failed
-    List<Channel> udp = List.of();
     UdpProxy udpProxy;
     String error; // why binding failed, or null
 
@@ -168,16 +167,17 @@ public final class DataPlane implements AutoCloseable {
     Map<String, Bound> next = new LinkedHashMap<>();
     for (Listener l : wanted) {
       ClusterKey ck = new ClusterKey(l.service(), l.servicePort(), l.localOnly());
-      Managed m = used.computeIfAbsent(ck, k -> clusters.computeIfAbsent(k, this::newCluster));
       ServiceEntry entry = snapshot == null ? null : snapshot.service(l.service()).orElse(null);
-      m.checker.configure(entry == null ? null : entry.service().spec().healthCheck());
+      Managed m = used.get(ck);
+      if (m == null) { // the first listener of this cluster in this snapshot
+        m = clusters.computeIfAbsent(ck, this::newCluster);
+        used.put(ck, m);
+        m.checker.configure(entry == null ? null : entry.service().spec().healthCheck());
+      }
       Route r = new Route(l, m.cluster, proxyProtocol(entry));
       Bound b = bound.remove(l.key());
       if (b != null && b.error == null && sameSocketKind(b.route.listener(), l)) {
-        b.route = r;
-        if (b.udpProxy != null) {
-          b.udpProxy.route(r);
-        }
+        b.route = r; // its connections (and UDP flows) read it when they start
       } else {
         boolean retry = b != null && b.error != null; // log a repeated failure quietly
         if (b != null) {
@@ -209,7 +209,7 @@ public final class DataPlane implements AutoCloseable {
       if (!used.containsKey(e.getKey())) {
         clusters.remove(e.getKey());
         e.getValue().checker.close();
-        // Draining connections may still report to it; a closed balancer ignores nothing harmful.
+        // Draining connections may still report to it: a closed balancer accepts reports.
         e.getValue().cluster.close();
       }
     }
@@ -287,8 +287,8 @@ public final class DataPlane implements AutoCloseable {
     InetSocketAddress at = new InetSocketAddress(l.address(), l.port());
     if (l.protocol() == ServicePort.Protocol.UDP) {
       try {
-        b.udpProxy = new UdpProxy(b.route, settings, transport, group);
-        b.udp = b.udpProxy.bind(at);
+        b.udpProxy = new UdpProxy(b::route, settings, transport, group);
+        b.udpProxy.bind(at);
         log.info("listening on {}", l);
       } catch (Exception e) {
         b.error = String.valueOf(e.getMessage());
@@ -350,7 +350,8 @@ public final class DataPlane implements AutoCloseable {
 
   private void drain(Bound b) {
     if (b.server != null) {
-      b.server.close();
+      // Wait: a listener whose kind changed is bound again on the same socket right after.
+      b.server.close().awaitUninterruptibly();
     }
     if (b.udpProxy != null) {
       b.udpProxy.close();

@@ -6,6 +6,7 @@ import io.meridian.proxy.ProxySettings;
 import io.meridian.proxy.Route;
 import io.meridian.proxy.Transport;
 import io.meridian.proxy.cluster.UpstreamCluster;
+import io.meridian.proxy.tcp.ProxyHeaders;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -150,12 +151,9 @@ public final class Http1Proxy extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof HAProxyMessage m) {
       try {
-        InetAddress a =
-            m.sourceAddress() == null
-                ? null
-                : NetUtil.createInetAddressFromIpAddressString(m.sourceAddress());
-        if (a != null) {
-          setClient(a);
+        InetSocketAddress named = ProxyHeaders.source(m);
+        if (named != null) {
+          setClient(named.getAddress());
         }
       } finally {
         m.release();
@@ -234,7 +232,7 @@ public final class Http1Proxy extends ChannelInboundHandlerAdapter {
 
   private void onContent(HttpContent c) {
     Exchange x = current;
-    if (x == null || x.doneWithRequest) {
+    if (x == null) {
       c.release(); // the body of a request already answered (an error)
       return;
     }
@@ -318,7 +316,7 @@ public final class Http1Proxy extends ChannelInboundHandlerAdapter {
     }
     Exchange x = current;
     if (x != null) {
-      x.abort("client closed", Outcome.TIMEOUT);
+      x.abort(Outcome.TIMEOUT); // the client closed
     }
     Object m;
     while ((m = pipelined.poll()) != null) {
@@ -410,14 +408,16 @@ public final class Http1Proxy extends ChannelInboundHandlerAdapter {
     int heldBytes;
     boolean bodyTooLargeToRetry;
     boolean requestComplete; // the client's LastHttpContent arrived
-    boolean doneWithRequest; // answered with an error; later body parts are dropped
     int attempts;
     Endpoint endpoint;
-    Endpoint firstEndpoint;
     Channel upstream;
     boolean reused;
     boolean responseStarted;
-    boolean ended;
+    boolean informational; // a 1xx (not 101) answer is being passed on; the real one follows
+    boolean upgraded; // answered 101: the connections become a byte relay
+    boolean upstreamWantsClose;
+    int status;
+    boolean ended; // the pick was reported or released: nothing may end it again
     long deadlineNanos;
 
     Exchange(Route route, HttpRequest request) {
@@ -452,9 +452,6 @@ public final class Http1Proxy extends ChannelInboundHandlerAdapter {
         return;
       }
       endpoint = e;
-      if (firstEndpoint == null) {
-        firstEndpoint = e;
-      }
       pool.acquire(e, this);
     }
 
@@ -462,13 +459,13 @@ public final class Http1Proxy extends ChannelInboundHandlerAdapter {
     @Override
     public void connected(Channel ch, boolean wasReused) {
       if (ended) {
-        pool.release(endpoint, ch, false);
-        cluster.release(endpoint);
+        pool.release(endpoint, ch, false); // the pick itself was ended with the exchange
         return;
       }
       upstream = ch;
       reused = wasReused;
-      ch.write(retainedRequest(), ch.voidPromise());
+      // The request line and headers are not reference counted: a retry sends them again.
+      ch.write(request, ch.voidPromise());
       for (HttpContent c : held) {
         ch.write(c.retainedDuplicate(), ch.voidPromise());
       }
@@ -478,20 +475,16 @@ public final class Http1Proxy extends ChannelInboundHandlerAdapter {
       ch.flush();
       if (!ch.isWritable()) {
         inbound.config().setAutoRead(false);
+      } else if (!requestComplete) {
+        inbound.config().setAutoRead(true); // reads may have paused while connecting
       }
-    }
-
-    private HttpRequest retainedRequest() {
-      // The request line and headers are not reference counted; re-sending them is safe.
-      return request;
     }
 
     /** From the pool: no connection to {@link #endpoint}. */
     @Override
     public void connectFailed(Throwable cause) {
       if (ended) {
-        cluster.release(endpoint);
-        return;
+        return; // the pick was ended with the exchange
       }
       cluster.stats().connectFailures.increment();
       cluster.report(endpoint, Outcome.CONNECT_FAILURE, null);
@@ -612,11 +605,6 @@ public final class Http1Proxy extends ChannelInboundHandlerAdapter {
       }
     }
 
-    boolean informational;
-    boolean upgraded;
-    boolean upstreamWantsClose;
-    int status;
-
     private void content(HttpContent c) {
       boolean last = c instanceof LastHttpContent;
       if (!last) {
@@ -676,7 +664,7 @@ public final class Http1Proxy extends ChannelInboundHandlerAdapter {
         return; // the relay owns both connections now
       }
       upstream = null;
-      if (!responseStarted && idempotent && !bodyTooLargeToRetry && requestComplete) {
+      if (!responseStarted && canRetry() && requestComplete) {
         // A kept-alive connection closed under us (the endpoint restarting or idling it out):
         // nothing was answered, so the request may go elsewhere. A reused connection is the
         // usual race and does not spend the budget.
@@ -726,8 +714,6 @@ public final class Http1Proxy extends ChannelInboundHandlerAdapter {
       }
       if (cluster != null) {
         cluster.stats().response(code);
-      }
-      if (cluster != null) {
         cluster.retryBudget().deposit();
       }
     }
@@ -767,12 +753,11 @@ public final class Http1Proxy extends ChannelInboundHandlerAdapter {
       } else {
         end(outcome, st.code());
       }
-      doneWithRequest = true;
-      current = null;
+      current = null; // later body parts of this request are dropped
       sendError(st, why);
     }
 
-    void abort(String why, Outcome outcome) {
+    void abort(Outcome outcome) {
       if (ended) {
         return;
       }

@@ -3,6 +3,7 @@ package io.meridian.proxy.http2;
 import io.meridian.proxy.ProxySettings;
 import io.meridian.proxy.Route;
 import io.meridian.proxy.Transport;
+import io.meridian.proxy.tcp.ProxyHeaders;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -18,7 +19,6 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -121,11 +121,9 @@ public final class Http2Proxy extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof HAProxyMessage m) {
-      if (m.sourceAddress() != null) {
-        InetAddress a = NetUtil.createInetAddressFromIpAddressString(m.sourceAddress());
-        if (a != null) {
-          client.set(a);
-        }
+      InetSocketAddress named = ProxyHeaders.source(m);
+      if (named != null) {
+        client.set(named.getAddress());
       }
     }
     ReferenceCountUtil.release(msg); // connection-level frames: the codec acted on them

@@ -2,6 +2,8 @@ package io.meridian.proxy.tcp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.util.NetUtil;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -9,8 +11,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * PROXY protocol headers (HAProxy's spec, versions 1 and 2) that tell an endpoint the client's
- * address ahead of the relayed bytes. Only the PROXY command over TCP is written; an IPv4 and IPv6
- * pair is written as IPv6 with the IPv4 address mapped.
+ * address ahead of the relayed bytes, and the client a received header names. Only the PROXY
+ * command over TCP is written; an IPv4 and IPv6 pair is written as IPv6 with the IPv4 address
+ * mapped.
  *
  * <p>Thread-safety: stateless.
  */
@@ -22,6 +25,16 @@ public final class ProxyHeaders {
   };
 
   private ProxyHeaders() {}
+
+  /**
+   * The client a received PROXY header names, or null when it names none (a LOCAL or UNKNOWN
+   * header, sent by a balancer's own health checks). Never a DNS lookup: the address is a literal.
+   */
+  public static InetSocketAddress source(HAProxyMessage m) {
+    String text = m.sourceAddress();
+    InetAddress a = text == null ? null : NetUtil.createInetAddressFromIpAddressString(text);
+    return a == null ? null : new InetSocketAddress(a, m.sourcePort());
+  }
 
   /** A header of {@code version} (1 or 2) for a connection from {@code source} to {@code dest}. */
   public static ByteBuf header(int version, InetSocketAddress source, InetSocketAddress dest) {

@@ -8,6 +8,7 @@ import io.meridian.proxy.Transport;
 import io.meridian.proxy.cluster.UpstreamCluster;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -165,12 +166,9 @@ public final class TcpRelay extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof HAProxyMessage m) {
       try {
-        java.net.InetAddress a =
-            m.sourceAddress() == null
-                ? null
-                : io.netty.util.NetUtil.createInetAddressFromIpAddressString(m.sourceAddress());
-        if (a != null) {
-          client = new InetSocketAddress(a, m.sourcePort());
+        InetSocketAddress named = ProxyHeaders.source(m);
+        if (named != null) {
+          client = named;
         }
       } finally {
         m.release();
@@ -234,7 +232,7 @@ public final class TcpRelay extends ChannelInboundHandlerAdapter {
    * the writes still queued in the channel's outbound buffer.
    */
   private void shutdownOutputWhenFlushed(Channel ch) {
-    ch.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
+    ch.writeAndFlush(Unpooled.EMPTY_BUFFER)
         .addListener(
             (ChannelFutureListener)
                 f -> {
@@ -284,8 +282,7 @@ public final class TcpRelay extends ChannelInboundHandlerAdapter {
 
   private static void flushAndClose(Channel ch) {
     if (ch.isActive()) {
-      ch.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
-          .addListener(ChannelFutureListener.CLOSE);
+      ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
   }
 

@@ -24,9 +24,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * A UDP listener balancing per flow, as kube-proxy's conntrack does: the first datagram from a
@@ -47,19 +47,23 @@ public final class UdpProxy implements AutoCloseable {
   private final Transport transport;
   private final EventLoop loop;
   private final Map<InetSocketAddress, Flow> flows = new HashMap<>();
-  private volatile Route route;
+  private final Supplier<Route> routes;
   private Channel socket;
   private ScheduledFuture<?> sweeper;
 
-  public UdpProxy(Route route, ProxySettings settings, Transport transport, EventLoopGroup group) {
-    this.route = route;
+  /**
+   * @param routes the listener's route now (read when a new flow starts)
+   */
+  public UdpProxy(
+      Supplier<Route> routes, ProxySettings settings, Transport transport, EventLoopGroup group) {
+    this.routes = routes;
     this.settings = settings;
     this.transport = transport;
     this.loop = group.next();
   }
 
   /** Binds the listener socket; throws the bind error. */
-  public List<Channel> bind(InetSocketAddress at) throws Exception {
+  public void bind(InetSocketAddress at) throws Exception {
     socket =
         new Bootstrap()
             .group(loop)
@@ -71,17 +75,6 @@ public final class UdpProxy implements AutoCloseable {
             .channel();
     long every = Math.max(100, settings.udpIdleTimeout().toMillis() / 4);
     sweeper = loop.scheduleAtFixedRate(this::sweep, every, every, TimeUnit.MILLISECONDS);
-    return List.of(socket);
-  }
-
-  /** Where new flows go from now on. */
-  public void route(Route r) {
-    this.route = r;
-  }
-
-  /** Flows open now (approximate when read off the loop). */
-  public int flows() {
-    return flows.size();
   }
 
   @Override
@@ -234,7 +227,7 @@ public final class UdpProxy implements AutoCloseable {
         f = null;
       }
       if (f == null) {
-        Route r = route;
+        Route r = routes.get();
         UpstreamCluster c = r.cluster();
         Endpoint e = c.pick(sender.getAddress(), r.listener().affinity(), null);
         if (e == null) {

@@ -288,7 +288,11 @@ class Http2ProxyTest {
       }
       assertThat(refuser.refused.get()).as("streams the refuser saw and refused").isPositive();
       UpstreamCluster cluster = dataPlane.clusters().get(0);
-      assertThat(cluster.stats().retries.sum()).isEqualTo(refuser.refused.get());
+      // Every stream the refuser refused was retried. A retry may also follow a stream whose
+      // HEADERS never reached it (the write failed on the proxy's side), so not "equal".
+      assertThat(cluster.stats().retries.sum())
+          .as("retries, against streams refused")
+          .isGreaterThanOrEqualTo(refuser.refused.get());
       assertThat(cluster.inFlight()).isZero();
     }
   }
